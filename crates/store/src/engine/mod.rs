@@ -1,0 +1,48 @@
+//! The SQL of ketnap, written once and compiled for each engine.
+//!
+//! Each file here is plain Rust that refers to the engine as `DB` and `BACKEND`; the
+//! [`engine!`] macro includes every file into one module per engine (`sqlite`, `postgres`), so
+//! one text serves both and the compiler checks it against both drivers. Where the engines need
+//! different SQL (bulk paths: multi-row INSERT vs COPY), the code branches on `BACKEND`.
+
+pub use crate::db::Backend;
+
+/// Builds `$k,$k+1,…` placeholders for `n` values starting at `start` (1-based).
+pub fn placeholders(start: usize, n: usize) -> String {
+    (start..start + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Builds `($1,$2,$3),($4,$5,$6),…` for `rows` rows of `cols` values.
+pub fn row_placeholders(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", placeholders(r * cols + 1, cols)))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// SQLite allows 32 766 bound values per statement; PostgreSQL 65 535. Batches stay below both.
+pub const MAX_BINDS: usize = 30_000;
+
+macro_rules! engine {
+    ($name:ident, $db:ty, $backend:expr) => {
+        pub mod $name {
+            #![allow(clippy::too_many_arguments)]
+            pub type DB = $db;
+            pub const BACKEND: super::Backend = $backend;
+            pub mod audit {
+                use super::*;
+                include!("audit.rs");
+            }
+            pub mod org {
+                use super::*;
+                include!("org.rs");
+            }
+        }
+    };
+}
+
+engine!(sqlite, sqlx::Sqlite, super::Backend::Sqlite);
+engine!(postgres, sqlx::Postgres, super::Backend::Postgres);

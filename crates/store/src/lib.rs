@@ -1,0 +1,114 @@
+//! ketnap's persistence: SQLite (embedded default) and PostgreSQL (server) behind one
+//! [`Store`]. The SQL lives once in [`engine`] and is compiled for both drivers.
+
+pub mod db;
+pub mod engine;
+pub mod error;
+pub mod model;
+pub mod testing;
+
+pub use db::{Backend, Db};
+pub use error::{Result, StoreError};
+pub use model::*;
+
+use ketnap_domain::Date;
+use ketnap_domain::org::{Operation, OrgId};
+
+/// Calls `engine::<backend>::$path(pool, args…)` on the store's engine.
+macro_rules! dispatch {
+    ($self:expr, $($path:ident)::+ ( $($arg:expr),* $(,)? )) => {
+        match &$self.db {
+            Db::Sqlite(p) => engine::sqlite::$($path)::+(p, $($arg),*).await,
+            Db::Postgres(p) => engine::postgres::$($path)::+(p, $($arg),*).await,
+        }
+    };
+}
+
+/// The persistence facade used by the CLI and the web layer.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: Db,
+}
+
+impl Store {
+    /// Connects to `sqlite://PATH` or `postgres://…` and applies pending migrations.
+    pub async fn open(url: &str) -> Result<Self> {
+        let db = Db::connect(url).await?;
+        db.migrate().await?;
+        Ok(Self { db })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.db.backend()
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub async fn close(&self) {
+        self.db.close().await
+    }
+
+    // ---- organizations -------------------------------------------------------------------
+
+    pub async fn org_by_code(&self, code: &str) -> Result<Option<OrgRecord>> {
+        dispatch!(self, org::by_code(code))
+    }
+
+    /// A unit by code, or `NotFound`.
+    pub async fn org_required(&self, code: &str) -> Result<OrgRecord> {
+        self.org_by_code(code)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "organization",
+                key: code.to_string(),
+            })
+    }
+
+    pub async fn org_by_id(&self, id: OrgId) -> Result<Option<OrgRecord>> {
+        dispatch!(self, org::by_id(id))
+    }
+
+    pub async fn org_roots(&self, as_of: Date) -> Result<Vec<OrgId>> {
+        dispatch!(self, org::roots(as_of))
+    }
+
+    /// The tree under `root` on `as_of`, at most `max_depth` levels deep.
+    pub async fn org_subtree(
+        &self,
+        root: OrgId,
+        as_of: Date,
+        max_depth: i32,
+    ) -> Result<Vec<TreeNode>> {
+        dispatch!(self, org::subtree(root, as_of, max_depth))
+    }
+
+    pub async fn org_subtree_count(&self, root: OrgId, as_of: Date) -> Result<i64> {
+        dispatch!(self, org::subtree_count(root, as_of))
+    }
+
+    /// Baseline for benchmarks: the same count by recursion over parent links.
+    pub async fn org_subtree_count_recursive(&self, root: OrgId, as_of: Date) -> Result<i64> {
+        dispatch!(self, org::subtree_count_recursive(root, as_of))
+    }
+
+    pub async fn org_history(&self, id: OrgId) -> Result<Option<OrgHistory>> {
+        dispatch!(self, org::history(id))
+    }
+
+    /// Checks and applies a structure operation; returns the ids of units it created.
+    pub async fn org_apply(&self, op: &Operation, actor: &str) -> Result<Vec<OrgId>> {
+        dispatch!(self, org::apply(op, actor))
+    }
+
+    // ---- audit ----------------------------------------------------------------------------
+
+    pub async fn audit_recent(
+        &self,
+        entity: Option<(&str, &str)>,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>> {
+        dispatch!(self, audit::recent(entity, limit))
+    }
+}
