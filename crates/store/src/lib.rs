@@ -102,6 +102,13 @@ impl Store {
         dispatch!(self, org::apply(op, actor))
     }
 
+    // ---- statistics -----------------------------------------------------------------------
+
+    /// Units by kind, localities by kind and people by status on `on`.
+    pub async fn stats(&self, on: Date) -> Result<Stats> {
+        dispatch!(self, stats::stats(on))
+    }
+
     // ---- audit ----------------------------------------------------------------------------
 
     pub async fn audit_recent(

@@ -40,6 +40,10 @@ macro_rules! engine {
                 use super::*;
                 include!("org.rs");
             }
+            pub mod stats {
+                use super::*;
+                include!("stats.rs");
+            }
         }
     };
 }

@@ -1,0 +1,75 @@
+//! `ketnap` — the command line of ketnap (công tác phát triển đảng viên).
+
+mod org;
+mod output;
+mod stats;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use ketnap_store::Store;
+
+/// ketnap: party-member development — organizations, candidates, targets and reports.
+#[derive(Parser, Debug)]
+#[command(name = "ketnap", version, about)]
+struct Cli {
+    /// Database: sqlite://PATH (embedded, the default) or postgres://USER@HOST/DB.
+    #[arg(
+        long,
+        global = true,
+        env = "KETNAP_DB",
+        default_value = "sqlite://ketnap.db"
+    )]
+    db: String,
+    /// Who is acting, recorded in the audit trail for writes made from the command line.
+    #[arg(long, global = true, env = "KETNAP_ACTOR")]
+    actor: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// The organization tree: show it as of a date, its history, and change it.
+    #[command(subcommand)]
+    Org(org::OrgCommand),
+    /// Counts of units by kind, localities by kind and people by status, as of a date.
+    Stats(stats::StatsArgs),
+}
+
+/// The actor recorded for command-line writes.
+pub fn actor(cli_actor: &Option<String>) -> String {
+    cli_actor.clone().unwrap_or_else(|| {
+        let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+        format!("cli:{user}")
+    })
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KETNAP_LOG")
+                .unwrap_or_else(|_| "warn,ketnap=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", output::describe(&e));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let actor = actor(&cli.actor);
+    let store = Store::open(&cli.db).await?;
+    let r = match cli.command {
+        Command::Org(c) => org::run(&store, c, &actor).await,
+        Command::Stats(a) => stats::run(&store, a).await,
+    };
+    store.close().await;
+    r
+}
