@@ -5,6 +5,7 @@
 //! The glossary of `domain.md` is the vocabulary: English names in code, the Vietnamese term in
 //! the first doc comment.
 
+pub mod calendar;
 pub mod dates;
 pub mod error;
 pub mod locality;

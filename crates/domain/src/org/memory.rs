@@ -38,7 +38,8 @@ impl Tree {
         self.units.iter().map(|u| u.id).max().unwrap_or(0) + 1
     }
 
-    /// The facts [`plan`] needs about `id` on `date`.
+    /// The facts [`plan`] needs about `id` on `date` (see [`UnitFacts::last_change`] for what
+    /// counts as a recorded change).
     pub fn facts(&self, id: OrgId, date: Date) -> Option<UnitFacts> {
         let u = self.unit(id)?;
         let parent = self.parent_at(id, date);
@@ -64,6 +65,22 @@ impl Tree {
                     .filter(|l| l.child == id)
                     .map(|l| l.period.from),
             )
+            .chain(
+                self.links
+                    .iter()
+                    .filter(|l| l.parent == id)
+                    .flat_map(|l| [Some(l.period.from), l.period.to.and_then(|t| t.pred_opt())])
+                    .flatten(),
+            )
+            .chain(self.lineage.iter().filter_map(|l| {
+                if l.successor == id {
+                    Some(l.date)
+                } else if l.predecessor == id {
+                    l.date.pred_opt()
+                } else {
+                    None
+                }
+            }))
             .chain(std::iter::once(u.period.from))
             .max()
             .unwrap_or(u.period.from);

@@ -8,6 +8,8 @@ mod closure;
 mod kind;
 mod memory;
 mod ops;
+#[cfg(test)]
+mod scenario_tests;
 
 pub use closure::{ClosureRow, PathSegment, closure_rows, paths_from_closure};
 pub use kind::{OrgKind, Sector};

@@ -201,7 +201,10 @@ pub struct UnitFacts {
     pub parent: Option<OrgId>,
     /// Subordinate units on the operation date.
     pub children: Vec<ChildFacts>,
-    /// The latest date from which any of the unit's facts (name, parent link) holds.
+    /// Operations on the unit dated on or before this are refused (`org.date.in_order`). It is
+    /// the latest of: the start of any of its names or parent links, of any subordinate's link
+    /// under it, and of any lineage into it; and the day before the end of a subordinate's link
+    /// under it, or before any lineage from it (those facts need the unit to exist until then).
     pub last_change: Date,
 }
 
@@ -232,17 +235,38 @@ fn unit<'a>(
 }
 
 fn in_order(u: &UnitFacts, field: &str, date: Date) -> Result<(), Violation> {
-    if date <= u.last_change {
+    // A recorded end (dissolution, merger) is a change too: nothing may be planned before it.
+    let last = u
+        .period
+        .to
+        .map_or(u.last_change, |to| to.max(u.last_change));
+    if date <= last {
         return Err(Violation::new(
             field,
             "org.date.in_order",
             format!(
-                "{} already has a change recorded from {}; operations on a unit apply in date order, so {date} must be later",
-                u.code, u.last_change
+                "{} already has a change recorded from {last}; operations on a unit apply in date order, so {date} must be later",
+                u.code
             ),
         ));
     }
     Ok(())
+}
+
+/// A unit that others are placed under (or merged into) from `date` on must not have a
+/// recorded end: the open-ended links would outlive it.
+fn stays_open(u: &UnitFacts, field: &str, date: Date) -> Result<(), Violation> {
+    match u.period.to {
+        None => Ok(()),
+        Some(to) => Err(Violation::new(
+            field,
+            "org.parent.ends",
+            format!(
+                "{} ends on {to}; units placed under it from {date} would be left without a superior",
+                u.code
+            ),
+        )),
+    }
 }
 
 fn parent_fits(kind: OrgKind, parent: Option<&UnitFacts>, field: &str) -> Result<(), Violation> {
@@ -330,6 +354,8 @@ impl Planner<'_> {
             Target::Existing(id) => {
                 let r = unit(self.facts, *id, field, self.date);
                 let u = self.check(r)?;
+                let open = stays_open(u, field, self.date);
+                self.check(open)?;
                 Some((UnitRef::Existing(u.id), u.kind))
             }
             Target::New(n) => self.create(n, field).map(|r| (r, n.kind)),
@@ -352,7 +378,8 @@ impl Planner<'_> {
         }
         let parent = match n.parent {
             Some(p) => {
-                let r = unit(self.facts, p, &format!("{field}.parent"), self.date);
+                let r = unit(self.facts, p, &format!("{field}.parent"), self.date)
+                    .and_then(|u| stays_open(u, &format!("{field}.parent"), self.date).map(|()| u));
                 Some(self.check(r)?)
             }
             None => None,
@@ -458,6 +485,8 @@ pub fn plan(
                 // create a cycle.
                 let fits = parent_fits(u.kind, Some(np), "new_parent");
                 p.check(fits);
+                let open = stays_open(np, "new_parent", date);
+                p.check(open);
                 if u.parent == Some(np.id) {
                     p.errors.push(Violation::new(
                         "new_parent",

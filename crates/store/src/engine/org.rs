@@ -227,13 +227,27 @@ async fn facts(tx: &mut Tx<'_>, id: OrgId, date: Date) -> Result<Option<UnitFact
     .iter()
     .map(|c| Ok(ChildFacts { id: c.try_get("id")?, kind: kind(&c.try_get::<String, _>("kind")?)? }))
     .collect::<Result<Vec<_>>>()?;
-    let last: Option<Date> = sqlx::query_scalar(
+    // What counts as a recorded change mirrors `Tree::facts` (the reference): the unit's own
+    // names and links, links starting under it, and lineage into it count from their date;
+    // links ending under it and lineage out of it count from the day before.
+    let on_day: Option<Date> = sqlx::query_scalar(
         "SELECT MAX(d) FROM (SELECT MAX(valid_from) AS d FROM org_name WHERE unit_id = $1 \
-         UNION ALL SELECT MAX(valid_from) AS d FROM org_link WHERE child_id = $1) x",
+         UNION ALL SELECT MAX(valid_from) AS d FROM org_link WHERE child_id = $1 \
+         UNION ALL SELECT MAX(valid_from) AS d FROM org_link WHERE parent_id = $1 \
+         UNION ALL SELECT MAX(date) AS d FROM org_lineage WHERE successor_id = $1) x",
     )
     .bind(id)
     .fetch_one(&mut **tx)
     .await?;
+    let day_after: Option<Date> = sqlx::query_scalar(
+        "SELECT MAX(d) FROM (SELECT MAX(valid_to) AS d FROM org_link WHERE parent_id = $1 AND valid_to < $2 \
+         UNION ALL SELECT MAX(date) AS d FROM org_lineage WHERE predecessor_id = $1) x",
+    )
+    .bind(id)
+    .bind(OPEN_END)
+    .fetch_one(&mut **tx)
+    .await?;
+    let last = on_day.max(day_after.and_then(|d| d.pred_opt()));
     let period = Period::from_stored(r.try_get("valid_from")?, r.try_get("valid_to")?);
     Ok(Some(UnitFacts {
         id,
