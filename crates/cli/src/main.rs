@@ -1,7 +1,10 @@
 //! `ketnap` — the command line of ketnap (công tác phát triển đảng viên).
 
+mod bench;
+mod exchange;
 mod org;
 mod output;
+mod serve;
 mod stats;
 
 use anyhow::Result;
@@ -34,6 +37,15 @@ enum Command {
     Org(org::OrgCommand),
     /// Counts of units by kind, localities by kind and people by status, as of a date.
     Stats(stats::StatsArgs),
+    /// Import a CSV file of orgs, localities or people (docs/import-format.md); nothing is
+    /// written when any row is refused.
+    Import(exchange::ImportArgs),
+    /// Export orgs, localities or people as CSV, as of a date, optionally for one subtree.
+    Export(exchange::ExportArgs),
+    /// Benchmarks with their baselines, measured in the same run (see docs/benchmarks.md).
+    Bench(bench::BenchArgs),
+    /// Start the HTTP server: JSON API under /api/v1, /health, and a front page.
+    Serve(serve::ServeArgs),
 }
 
 /// The actor recorded for command-line writes.
@@ -69,6 +81,10 @@ async fn run(cli: Cli) -> Result<()> {
     let r = match cli.command {
         Command::Org(c) => org::run(&store, c, &actor).await,
         Command::Stats(a) => stats::run(&store, a).await,
+        Command::Import(a) => exchange::import(&store, a, &actor).await,
+        Command::Export(a) => exchange::export(&store, a).await,
+        Command::Bench(a) => bench::run(&store, a).await,
+        Command::Serve(a) => serve::run(&store, a).await,
     };
     store.close().await;
     r

@@ -6,6 +6,7 @@
 //! the first doc comment.
 
 pub mod calendar;
+pub mod dataset;
 pub mod dates;
 pub mod error;
 pub mod locality;

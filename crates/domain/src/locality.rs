@@ -119,6 +119,66 @@ pub fn check_population(year: i32, population: i64) -> Result<(), Violation> {
     Ok(())
 }
 
+/// A locality to be created inside a commune-level committee, existing from `from`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewLocality {
+    pub code: String,
+    pub name: String,
+    pub kind: LocalityKind,
+    /// The commune-level grassroots committee the locality lies in.
+    pub commune: crate::org::OrgId,
+    pub from: crate::dates::Date,
+}
+
+impl NewLocality {
+    /// Checks the code (1–40 of A–Z, 0–9, `.`, `-`, `_`) and the name (1–200 characters).
+    pub fn validate(&self) -> Result<(), crate::error::DomainError> {
+        let mut errs = vec![];
+        if let Err(v) = check_locality_code(&self.code) {
+            errs.push(v);
+        }
+        if let Err(v) = check_locality_name(&self.name) {
+            errs.push(v);
+        }
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(crate::error::DomainError::Invalid(errs))
+        }
+    }
+}
+
+/// Checks a locality code: 1–40 characters of A–Z, 0–9, `.`, `-`, `_` (unique over all time).
+pub fn check_locality_code(code: &str) -> Result<(), Violation> {
+    let ok = !code.is_empty()
+        && code.chars().count() <= 40
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Violation::new(
+            "code",
+            "locality.code.format",
+            format!("code {code:?} must be 1–40 characters of A–Z, 0–9, '.', '-', '_'"),
+        ))
+    }
+}
+
+/// Checks a locality name: not blank, at most 200 characters.
+pub fn check_locality_name(name: &str) -> Result<(), Violation> {
+    let n = name.trim();
+    if n.is_empty() || n.chars().count() > 200 {
+        return Err(Violation::new(
+            "name",
+            "locality.name.format",
+            "name must be 1–200 characters",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,5 +202,25 @@ mod tests {
         assert!(check_commune("H", OrgKind::DirectCommittee, Sector::District).is_err());
         assert!(check_population(2024, -1).is_err());
         assert!(check_population(2024, 1200).is_ok());
+    }
+
+    #[test]
+    fn new_locality_codes_and_names() {
+        let mut n = NewLocality {
+            code: "X02692.T01".into(),
+            name: "Thôn Phìn Chải".into(),
+            kind: LocalityKind::Village,
+            commune: 1,
+            from: crate::dates::Date::default(),
+        };
+        assert!(n.validate().is_ok());
+        n.code = "X 1".into();
+        n.name = " ".into();
+        let rules: Vec<&str> = n
+            .validate()
+            .err()
+            .map(|e| e.violations().iter().map(|v| v.rule).collect())
+            .unwrap_or_default();
+        assert_eq!(rules, ["locality.code.format", "locality.name.format"]);
     }
 }

@@ -1,6 +1,7 @@
 //! ketnap's persistence: SQLite (embedded default) and PostgreSQL (server) behind one
 //! [`Store`]. The SQL lives once in [`engine`] and is compiled for both drivers.
 
+pub mod batch;
 pub mod db;
 pub mod engine;
 pub mod error;
@@ -109,6 +110,18 @@ impl Store {
         dispatch!(self, stats::stats(on))
     }
 
+    // ---- web: health and first-run checks (engine/web_queries.rs) ------------------------
+
+    /// One round trip to the database, for health checks.
+    pub async fn ping(&self) -> Result<()> {
+        dispatch!(self, web_queries::ping())
+    }
+
+    /// Whether any organization unit was ever recorded (an empty database offers demo data).
+    pub async fn has_units(&self) -> Result<bool> {
+        dispatch!(self, web_queries::has_units())
+    }
+
     // ---- audit ----------------------------------------------------------------------------
 
     pub async fn audit_recent(
@@ -119,3 +132,9 @@ impl Store {
         dispatch!(self, audit::recent(entity, limit))
     }
 }
+
+// Localities, people and import batches: a second `impl Store` (uses `dispatch!` above).
+mod localities_people;
+
+// Bulk load of whole datasets: a third `impl Store` (SQL in engine/bulk.rs).
+pub mod bulk;

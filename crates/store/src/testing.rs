@@ -104,17 +104,22 @@ pub async fn postgres() -> Result<Option<TestDb>> {
 
 /// Drops test schemas left by test processes that are gone (`t_<pid>_…` with no such pid).
 async fn drop_stale_schemas(admin: &sqlx::PgPool) -> Result<()> {
-    let names: Vec<String> =
-        sqlx::query_scalar("SELECT schema_name::text FROM information_schema.schemata WHERE schema_name LIKE 't\\_%'")
-            .fetch_all(admin)
-            .await?;
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT schema_name::text FROM information_schema.schemata WHERE schema_name LIKE 't\\_%'",
+    )
+    .fetch_all(admin)
+    .await?;
     for name in names {
         let pid = name.split('_').nth(1).and_then(|p| p.parse::<u32>().ok());
         let alive = pid.is_some_and(|p| std::path::Path::new(&format!("/proc/{p}")).exists());
         let safe = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
         if pid.is_some() && !alive && safe {
             // Another process may be dropping it at the same moment: ignore failures.
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {name} CASCADE"))).execute(admin).await;
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP SCHEMA IF EXISTS {name} CASCADE"
+            )))
+            .execute(admin)
+            .await;
         }
     }
     Ok(())

@@ -9,7 +9,9 @@ use sqlx::Row;
 #[tokio::test]
 async fn sqlite_and_postgres_schemas_match() -> Result<(), Box<dyn std::error::Error>> {
     let lite = sqlite().await?;
-    let Some(pg) = postgres().await? else { return Ok(()) };
+    let Some(pg) = postgres().await? else {
+        return Ok(());
+    };
     let mut a = BTreeSet::new();
     if let Db::Sqlite(p) = lite.store.db() {
         let tables: Vec<String> = sqlx::query_scalar(
@@ -18,7 +20,10 @@ async fn sqlite_and_postgres_schemas_match() -> Result<(), Box<dyn std::error::E
         .fetch_all(p)
         .await?;
         for t in tables {
-            for r in sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA table_info({t})"))).fetch_all(p).await? {
+            for r in sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA table_info({t})")))
+                .fetch_all(p)
+                .await?
+            {
                 a.insert((t.clone(), r.try_get::<String, _>("name")?));
             }
         }
@@ -38,6 +43,9 @@ async fn sqlite_and_postgres_schemas_match() -> Result<(), Box<dyn std::error::E
     assert!(!a.is_empty());
     let only_sqlite: Vec<_> = a.difference(&b).collect();
     let only_pg: Vec<_> = b.difference(&a).collect();
-    assert!(only_sqlite.is_empty() && only_pg.is_empty(), "only in SQLite: {only_sqlite:?}; only in PostgreSQL: {only_pg:?}");
+    assert!(
+        only_sqlite.is_empty() && only_pg.is_empty(),
+        "only in SQLite: {only_sqlite:?}; only in PostgreSQL: {only_pg:?}"
+    );
     Ok(())
 }

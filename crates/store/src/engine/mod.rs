@@ -40,9 +40,29 @@ macro_rules! engine {
                 use super::*;
                 include!("org.rs");
             }
+            pub mod bulk {
+                use super::*;
+                include!("bulk.rs");
+            }
             pub mod stats {
                 use super::*;
                 include!("stats.rs");
+            }
+            pub mod locality {
+                use super::*;
+                include!("locality.rs");
+            }
+            pub mod person {
+                use super::*;
+                include!("person.rs");
+            }
+            pub mod exchange {
+                use super::*;
+                include!("exchange.rs");
+            }
+            pub mod web_queries {
+                use super::*;
+                include!("web_queries.rs");
             }
         }
     };

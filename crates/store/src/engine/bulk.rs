@@ -1,0 +1,388 @@
+// Bulk load of a whole dataset (demo data, benchmarks) into an empty database: explicit ids,
+// one transaction, secondary indexes dropped during the load and rebuilt after it. SQLite takes
+// multi-row INSERTs (at most `MAX_BINDS` values per statement); PostgreSQL takes COPY (text
+// format). Included per engine by `engine!` (see mod.rs): `DB` and `BACKEND` name the engine.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::future::Future;
+
+use ketnap_domain::Date;
+use ketnap_domain::dataset::{Batch, Table, TableCounts};
+use ketnap_domain::text::{fold, name_sort_key};
+use ketnap_domain::Violation;
+use sqlx::{AssertSqlSafe, Pool, Row, Transaction};
+
+use crate::bulk::BulkAudit;
+use crate::engine::{MAX_BINDS, row_placeholders};
+use crate::error::{Result, StoreError};
+
+type Tx<'a> = Transaction<'a, DB>;
+
+/// One value of a row, as both engines need it.
+enum Val<'a> {
+    Int(i64),
+    Text(Cow<'a, str>),
+    Date(Date),
+    Bool(bool),
+    Null,
+}
+
+fn columns(t: Table) -> &'static [&'static str] {
+    match t {
+        Table::OrgUnit => &["id", "code", "code_key", "name", "kind", "sector", "valid_from", "valid_to", "heir_id"],
+        Table::OrgName => &["unit_id", "name", "search_key", "valid_from", "valid_to"],
+        Table::OrgLink => &["child_id", "parent_id", "valid_from", "valid_to"],
+        Table::OrgLineage => &["predecessor_id", "successor_id", "date", "kind", "is_primary"],
+        Table::OrgClosure => &["ancestor_id", "descendant_id", "depth", "valid_from", "valid_to"],
+        Table::Locality => &["id", "code", "code_key", "name", "search_key", "kind", "valid_from", "valid_to"],
+        Table::LocalityCommune => &["locality_id", "org_id", "valid_from", "valid_to"],
+        Table::LocalityPopulation => &["locality_id", "year", "population"],
+        Table::LocalityService => &["locality_id", "branch_id", "valid_from", "valid_to"],
+        Table::Person => &[
+            "id",
+            "cccd",
+            "full_name",
+            "search_key",
+            "sort_key",
+            "sex",
+            "birth_date",
+            "ethnic_group",
+            "religion",
+            "education",
+            "qualification",
+            "political_theory",
+            "occupation",
+            "youth_union",
+            "residence_locality_id",
+        ],
+        Table::PersonStatus => &["person_id", "status", "org_id", "valid_from", "valid_to"],
+    }
+}
+
+fn t(s: &str) -> Val<'_> {
+    Val::Text(Cow::Borrowed(s))
+}
+fn owned<'a>(s: String) -> Val<'a> {
+    Val::Text(Cow::Owned(s))
+}
+fn opt(v: Option<i64>) -> Val<'static> {
+    v.map_or(Val::Null, Val::Int)
+}
+
+/// The batch's rows as values, row after row (`columns(table).len()` values each).
+fn values(b: &Batch) -> Vec<Val<'_>> {
+    let mut v: Vec<Val<'_>> = Vec::with_capacity(b.len() * columns(b.table()).len());
+    match b {
+        Batch::OrgUnits(rows) => {
+            for r in rows {
+                let u = &r.unit;
+                v.extend([
+                    Val::Int(u.id),
+                    t(&u.code),
+                    owned(u.code.to_ascii_uppercase()),
+                    t(&u.name),
+                    t(u.kind.as_str()),
+                    t(u.sector.as_str()),
+                    Val::Date(u.period.from),
+                    Val::Date(u.period.end_or_max()),
+                    opt(r.heir),
+                ]);
+            }
+        }
+        Batch::OrgNames(rows) => {
+            for r in rows {
+                v.extend([Val::Int(r.unit), t(&r.name), owned(fold(&r.name)), Val::Date(r.period.from), Val::Date(r.period.end_or_max())]);
+            }
+        }
+        Batch::OrgLinks(rows) => {
+            for r in rows {
+                v.extend([Val::Int(r.child), Val::Int(r.parent), Val::Date(r.period.from), Val::Date(r.period.end_or_max())]);
+            }
+        }
+        Batch::OrgLineage(rows) => {
+            for r in rows {
+                v.extend([Val::Int(r.predecessor), Val::Int(r.successor), Val::Date(r.date), t(r.kind.as_str()), Val::Bool(r.primary)]);
+            }
+        }
+        Batch::OrgClosure(rows) => {
+            for r in rows {
+                v.extend([
+                    Val::Int(r.ancestor),
+                    Val::Int(r.descendant),
+                    Val::Int(i64::from(r.depth)),
+                    Val::Date(r.period.from),
+                    Val::Date(r.period.end_or_max()),
+                ]);
+            }
+        }
+        Batch::Localities(rows) => {
+            for r in rows {
+                v.extend([
+                    Val::Int(r.id),
+                    t(&r.code),
+                    owned(r.code.trim().to_ascii_uppercase()),
+                    t(&r.name),
+                    owned(fold(&r.name)),
+                    t(r.kind.as_str()),
+                    Val::Date(r.period.from),
+                    Val::Date(r.period.end_or_max()),
+                ]);
+            }
+        }
+        Batch::LocalityCommunes(rows) => {
+            for r in rows {
+                v.extend([Val::Int(r.locality), Val::Int(r.commune), Val::Date(r.period.from), Val::Date(r.period.end_or_max())]);
+            }
+        }
+        Batch::LocalityPopulation(rows) => {
+            for r in rows {
+                v.extend([Val::Int(r.locality), Val::Int(i64::from(r.year)), Val::Int(r.population)]);
+            }
+        }
+        Batch::LocalityService(rows) => {
+            for r in rows {
+                v.extend([Val::Int(r.locality), Val::Int(r.branch), Val::Date(r.period.from), Val::Date(r.period.end_or_max())]);
+            }
+        }
+        Batch::People(rows) => {
+            for p in rows {
+                v.extend([
+                    Val::Int(p.id),
+                    p.cccd.as_ref().map_or(Val::Null, |c| t(c.expose().trim())),
+                    t(&p.full_name),
+                    owned(fold(&p.full_name)),
+                    owned(name_sort_key(&p.full_name)),
+                    t(p.sex.as_str()),
+                    Val::Date(*p.birth_date.expose()),
+                    t(p.ethnic_group.expose().code()),
+                    t(p.religion.expose().as_str()),
+                    t(p.education.as_str()),
+                    t(p.qualification.as_str()),
+                    t(p.political_theory.as_str()),
+                    t(p.occupation.as_str()),
+                    Val::Bool(p.youth_union),
+                    opt(p.residence_locality),
+                ]);
+            }
+        }
+        Batch::PersonStatus(rows) => {
+            for r in rows {
+                let s = &r.spell;
+                v.extend([
+                    Val::Int(r.person),
+                    t(s.status.as_str()),
+                    opt(s.branch),
+                    Val::Date(s.period.from),
+                    Val::Date(s.period.end_or_max()),
+                ]);
+            }
+        }
+    }
+    v
+}
+
+/// Multi-row INSERTs (SQLite, and PostgreSQL as a fallback).
+async fn insert(tx: &mut Tx<'_>, table: Table, vals: &[Val<'_>], sql_cache: &mut HashMap<(Table, usize), String>) -> Result<()> {
+    let cols = columns(table);
+    let per = (MAX_BINDS / cols.len()).max(1);
+    for chunk in vals.chunks(per * cols.len()) {
+        let rows = chunk.len() / cols.len();
+        let sql = sql_cache
+            .entry((table, rows))
+            .or_insert_with(|| format!("INSERT INTO {} ({}) VALUES {}", table.as_str(), cols.join(", "), row_placeholders(rows, cols.len())))
+            .clone();
+        let mut q = sqlx::query::<DB>(AssertSqlSafe(sql));
+        for v in chunk {
+            q = match v {
+                Val::Int(i) => q.bind(*i),
+                Val::Text(s) => q.bind(s.as_ref()),
+                Val::Date(d) => q.bind(*d),
+                Val::Bool(b) => q.bind(*b),
+                Val::Null => q.bind(None::<i64>),
+            };
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Appends `s` to a COPY text-format buffer, escaped.
+fn copy_text(out: &mut Vec<u8>, s: &str) {
+    for b in s.bytes() {
+        match b {
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            _ => out.push(b),
+        }
+    }
+}
+
+/// The rows in PostgreSQL's COPY text format.
+fn copy_rows(table: Table, vals: &[Val<'_>]) -> Vec<u8> {
+    use std::io::Write;
+    let cols = columns(table).len();
+    let mut out: Vec<u8> = Vec::with_capacity(vals.len() * 12);
+    for (i, v) in vals.iter().enumerate() {
+        match v {
+            Val::Int(n) => {
+                let _ = write!(out, "{n}");
+            }
+            Val::Text(s) => copy_text(&mut out, s),
+            Val::Date(d) => {
+                let _ = write!(out, "{}", d.format("%Y-%m-%d"));
+            }
+            Val::Bool(b) => out.push(if *b { b't' } else { b'f' }),
+            Val::Null => out.extend_from_slice(b"\\N"),
+        }
+        out.push(if (i + 1) % cols == 0 { b'\n' } else { b'\t' });
+    }
+    out
+}
+
+/// COPY … FROM STDIN, where the driver has it (PostgreSQL).
+trait CopyIn: sqlx::Database {
+    fn copy_in<'c>(conn: &'c mut Self::Connection, statement: &'c str, data: Vec<u8>) -> impl Future<Output = Result<u64>> + Send + 'c;
+}
+
+impl CopyIn for sqlx::Postgres {
+    async fn copy_in<'c>(conn: &'c mut Self::Connection, statement: &'c str, data: Vec<u8>) -> Result<u64> {
+        let mut copy = conn.copy_in_raw(statement).await?;
+        copy.send(data).await?;
+        Ok(copy.finish().await?)
+    }
+}
+
+impl CopyIn for sqlx::Sqlite {
+    async fn copy_in<'c>(_: &'c mut Self::Connection, _: &'c str, _: Vec<u8>) -> Result<u64> {
+        Err(StoreError::Corrupt("COPY is a PostgreSQL statement".into()))
+    }
+}
+
+async fn write(tx: &mut Tx<'_>, b: &Batch, sql_cache: &mut HashMap<(Table, usize), String>) -> Result<()> {
+    if b.is_empty() {
+        return Ok(());
+    }
+    let table = b.table();
+    let vals = values(b);
+    match BACKEND {
+        crate::db::Backend::Sqlite => insert(tx, table, &vals, sql_cache).await,
+        crate::db::Backend::Postgres => {
+            let data = copy_rows(table, &vals);
+            drop(vals);
+            let stmt = format!("COPY {} ({}) FROM STDIN", table.as_str(), columns(table).join(", "));
+            <DB as CopyIn>::copy_in(&mut **tx, &stmt, data).await?;
+            Ok(())
+        }
+    }
+}
+
+/// The secondary (non-unique) indexes of the loaded tables: `(name, CREATE statement)`.
+async fn secondary_indexes(tx: &mut Tx<'_>) -> Result<Vec<(String, String)>> {
+    let tables: Vec<String> = Table::ALL.iter().map(|t| format!("'{}'", t.as_str())).collect();
+    let sql = match BACKEND {
+        crate::db::Backend::Sqlite => format!(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
+             AND sql NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN ({}) ORDER BY name",
+            tables.join(", ")
+        ),
+        crate::db::Backend::Postgres => format!(
+            "SELECT indexname::text AS name, indexdef::text AS sql FROM pg_indexes WHERE schemaname = current_schema() \
+             AND indexdef NOT LIKE 'CREATE UNIQUE%' AND tablename IN ({}) ORDER BY indexname",
+            tables.join(", ")
+        ),
+    };
+    sqlx::query(AssertSqlSafe(sql))
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get::<String, _>("name")?, r.try_get::<String, _>("sql")?)))
+        .collect()
+}
+
+/// Whether the database already holds organizations, localities or people.
+async fn holds_data(tx: &mut Tx<'_>) -> Result<bool> {
+    for table in ["org_unit", "locality", "person", "person_status"] {
+        let sql = format!("SELECT 1 FROM {table} LIMIT 1");
+        if sqlx::query(AssertSqlSafe(sql)).fetch_optional(&mut **tx).await?.is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Loads every batch from `batches` into an empty database in one transaction; returns the
+/// rows per table. `progress` is called with the rows loaded so far after each batch.
+pub async fn load(
+    pool: &Pool<DB>,
+    mut batches: tokio::sync::mpsc::Receiver<Batch>,
+    audit: &BulkAudit,
+    progress: &(dyn Fn(u64) + Send + Sync),
+) -> Result<TableCounts> {
+    let mut conn = pool.acquire().await?;
+    if BACKEND == crate::db::Backend::Sqlite {
+        // Settings for this load only: the connection is closed afterwards, not pooled.
+        conn.close_on_drop();
+        for p in ["PRAGMA synchronous = OFF", "PRAGMA cache_size = -262144"] {
+            sqlx::query(p).execute(&mut *conn).await?;
+        }
+    }
+    let mut tx: Tx<'_> = match BACKEND {
+        crate::db::Backend::Sqlite => sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?,
+        crate::db::Backend::Postgres => sqlx::Connection::begin(&mut *conn).await?,
+    };
+    if holds_data(&mut tx).await? {
+        return Err(Violation::new(
+            "database",
+            "bulk.empty_database",
+            "the database already holds organizations, localities or people; a dataset is loaded only into an \
+             empty database (use a new SQLite file, or an empty PostgreSQL database)",
+        )
+        .into());
+    }
+    let indexes = secondary_indexes(&mut tx).await?;
+    for (name, _) in &indexes {
+        sqlx::query(AssertSqlSafe(format!("DROP INDEX {name}"))).execute(&mut *tx).await?;
+    }
+    let mut counts = TableCounts::default();
+    let mut sql_cache: HashMap<(Table, usize), String> = HashMap::new();
+    while let Some(b) = batches.recv().await {
+        write(&mut tx, &b, &mut sql_cache).await?;
+        counts.add(b.table(), b.len() as u64);
+        progress(counts.total());
+    }
+    for (_, create) in &indexes {
+        sqlx::query(AssertSqlSafe(create.clone())).execute(&mut *tx).await?;
+    }
+    if BACKEND == crate::db::Backend::Postgres {
+        // Later ordinary inserts take ids after the loaded ones.
+        for table in ["org_unit", "locality", "person"] {
+            let sql = format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
+            );
+            sqlx::query(AssertSqlSafe(sql)).execute(&mut *tx).await?;
+        }
+    }
+    let mut detail = match &audit.detail {
+        serde_json::Value::Object(m) => m.clone(),
+        _ => serde_json::Map::new(),
+    };
+    let rows: serde_json::Map<String, serde_json::Value> =
+        counts.rows().into_iter().map(|(t, n)| (t.to_string(), serde_json::Value::from(n))).collect();
+    detail.insert("rows".into(), serde_json::Value::Object(rows));
+    detail.insert("total".into(), serde_json::Value::from(counts.total()));
+    let detail = serde_json::Value::Object(detail).to_string();
+    super::audit::record_in(&mut tx, &audit.actor, &audit.action, "dataset", &audit.entity_key, &detail).await?;
+    tx.commit().await?;
+    // Statistics for the planner on the new data.
+    let after: &[&str] = match BACKEND {
+        crate::db::Backend::Sqlite => &["PRAGMA analysis_limit = 1000", "ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"],
+        crate::db::Backend::Postgres => &["ANALYZE"],
+    };
+    for s in after {
+        sqlx::query(AssertSqlSafe(s.to_string())).execute(&mut *conn).await?;
+    }
+    Ok(counts)
+}

@@ -1,0 +1,126 @@
+//! Bulk load of the `small` demo dataset, run on SQLite and on PostgreSQL.
+
+use std::convert::Infallible;
+
+use chrono::NaiveDate;
+use ketnap_demo::{Config, Scale, generate};
+use ketnap_domain::dataset::{Batch, Table, TableCounts};
+use ketnap_domain::org::{NewUnit, Operation, OrgKind, Sector};
+use ketnap_store::bulk::BulkAudit;
+use ketnap_store::testing::test_stores;
+use ketnap_store::{Store, StoreError, on_db};
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+}
+
+fn dataset() -> (Vec<Batch>, TableCounts) {
+    let mut batches = vec![];
+    let counts = generate(&Config::new(Scale::Small, 1), |b| -> Result<(), Infallible> {
+        batches.push(b);
+        Ok(())
+    })
+    .unwrap_or_default();
+    (batches, counts)
+}
+
+fn audit() -> BulkAudit {
+    BulkAudit {
+        actor: "test".into(),
+        action: "demo.load".into(),
+        entity_key: "small/seed=1".into(),
+        detail: serde_json::json!({"scale": "small", "seed": 1}),
+    }
+}
+
+async fn load(s: &Store, batches: Vec<Batch>) -> Result<TableCounts, StoreError> {
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    let feeder = tokio::spawn(async move {
+        for b in batches {
+            if tx.send(b).await.is_err() {
+                break;
+            }
+        }
+    });
+    let r = s.load_dataset(rx, &audit(), &|_| {}).await;
+    let _ = feeder.await;
+    r
+}
+
+async fn rows(s: &Store, table: &str) -> Result<i64, StoreError> {
+    let sql = format!("SELECT COUNT(*) FROM {table}");
+    Ok(on_db!(s.db(), p => sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).fetch_one(p).await?))
+}
+
+#[tokio::test]
+async fn small_demo_loads_on_both_engines() -> Result<(), StoreError> {
+    let (batches, counts) = dataset();
+    assert!(counts.get(Table::Person) > 1000);
+    for t in test_stores().await? {
+        let s = &t.store;
+        let backend = s.backend().as_str();
+        let loaded = load(s, batches.clone()).await?;
+        assert_eq!(loaded, counts, "{backend}");
+        for table in Table::ALL {
+            assert_eq!(rows(s, table.as_str()).await?, counts.get(table) as i64, "{backend} {}", table.as_str());
+        }
+
+        // The closure table answers like the recursive walk, before and after the reform.
+        for (code, on) in [
+            ("TW", d(2019, 12, 31)),
+            ("TW", d(2025, 12, 31)),
+            ("T10.L", d(2019, 12, 31)),
+            ("T15", d(2025, 12, 31)),
+            ("H082", d(2019, 12, 31)),
+            ("X02692.L", d(2020, 6, 1)),
+            ("X02701", d(2025, 12, 31)),
+        ] {
+            let u = s.org_required(code).await?;
+            let closure = s.org_subtree_count(u.id, on).await?;
+            let recursive = s.org_subtree_count_recursive(u.id, on).await?;
+            assert_eq!(closure, recursive, "{backend} {code} {on}");
+            assert!(closure > 1, "{backend} {code} {on}");
+        }
+        let tree_2019 = s.org_subtree(s.org_required("H082").await?.id, d(2019, 12, 31), 1).await?;
+        let codes: Vec<&str> = tree_2019.iter().map(|n| n.code.as_str()).collect();
+        assert!(codes.contains(&"X02692.L") && codes.contains(&"X02698.L"), "{codes:?}");
+        let ngai_thau = s.org_required("X02698.L").await?;
+        assert_eq!(ngai_thau.heir.map(|h| h.code), Some("X02701".to_string()));
+
+        // One audit row, without personal data.
+        let audit = s.audit_recent(Some(("dataset", "small/seed=1")), 10).await?;
+        assert_eq!(audit.len(), 1);
+        assert_eq!(audit[0].action, "demo.load");
+        assert!(audit[0].detail.contains("\"person\""), "{}", audit[0].detail);
+        if let Some(Batch::People(p)) = batches.iter().find(|b| matches!(b, Batch::People(_))) {
+            let c = p[0].cccd.as_ref().map(|c| c.expose().clone()).unwrap_or_default();
+            assert!(!audit[0].detail.contains(&c) && !audit[0].detail.contains(&p[0].full_name));
+        }
+
+        // Statistics see the people.
+        let st = s.stats(d(2026, 1, 1)).await?;
+        assert!(st.people_by_status.iter().any(|(k, n)| k == "official" && *n > 1000), "{backend}");
+
+        // Ordinary writes continue after the loaded ids (identity sequences reset).
+        let max: i64 = on_db!(s.db(), p => sqlx::query_scalar::<_, i64>("SELECT MAX(id) FROM org_unit").fetch_one(p).await?);
+        let parent = s.org_required("T15").await?.id;
+        let unit = NewUnit {
+            code: "T15.TEST".into(),
+            name: "Chi bộ thử nghiệm".into(),
+            kind: OrgKind::GrassrootsBranch,
+            sector: Sector::Other,
+            parent: Some(parent),
+        };
+        let ids = s.org_apply(&Operation::Create { unit, date: d(2026, 3, 1) }, "test").await?;
+        assert!(ids.iter().all(|id| *id > max), "{backend}: {ids:?} after {max}");
+
+        // A second load is refused and writes nothing.
+        let before = rows(s, "person").await?;
+        match load(s, batches.clone()).await {
+            Err(StoreError::Rule(e)) => assert_eq!(e.violations()[0].rule, "bulk.empty_database"),
+            other => panic!("{backend}: expected a refusal, got {other:?}"),
+        }
+        assert_eq!(rows(s, "person").await?, before);
+    }
+    Ok(())
+}

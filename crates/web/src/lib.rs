@@ -1,0 +1,214 @@
+//! ketnap's HTTP layer: the JSON API under `/api/v1`, `/health`, and a plain front page.
+//!
+//! [`router`] builds the application for a [`Store`]; [`serve`] runs it on a listener until
+//! Ctrl-C or SIGTERM. Requests are traced by method, matched route, status and latency only:
+//! never the query string or the body, which may hold personal data (CCCD).
+
+pub mod actor;
+pub mod api;
+pub mod error;
+pub mod extract;
+pub mod mask;
+pub mod pages;
+
+#[cfg(test)]
+mod tests;
+
+use std::future::Future;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::MatchedPath;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use ketnap_store::Store;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use tracing::Span;
+
+pub use error::{ApiError, WebError};
+
+/// The largest request body accepted (1 MiB).
+pub const BODY_LIMIT: usize = 1 << 20;
+
+/// How long a request may take before it is answered with 503.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What every handler shares.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub store: Store,
+}
+
+impl AppState {
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+}
+
+/// The whole application: pages, health, API, with tracing, a body limit, a timeout and a
+/// panic guard.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::index))
+        .route("/health", get(api::health::health))
+        .merge(api::routes())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(CatchPanicLayer::custom(panicked))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(axum::middleware::map_response(json_for_bare_errors))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(make_span)
+                .on_request(())
+                .on_response(on_response)
+                .on_failure(()),
+        )
+        .with_state(state)
+}
+
+/// Serves the application on `listener` until Ctrl-C or SIGTERM, then finishes the requests in
+/// flight and returns.
+pub async fn serve(listener: TcpListener, store: Store) -> Result<(), WebError> {
+    serve_until(listener, store, shutdown_signal()).await
+}
+
+/// Like [`serve`], stopping gracefully when `shutdown` completes (tests use a channel).
+pub async fn serve_until(
+    listener: TcpListener,
+    store: Store,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), WebError> {
+    let app = router(AppState::new(store));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}
+
+/// Completes on Ctrl-C, or on SIGTERM where there are signals.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// The span of a request: method and matched route only (never the URI, whose query string may
+/// hold a CCCD); status and latency are recorded when the response is ready.
+fn make_span(req: &Request<Body>) -> Span {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("<unmatched>", MatchedPath::as_str);
+    tracing::info_span!(
+        "http",
+        method = %req.method(),
+        route = %route,
+        status = tracing::field::Empty,
+        latency_ms = tracing::field::Empty,
+    )
+}
+
+fn on_response(res: &Response, latency: Duration, span: &Span) {
+    span.record("status", res.status().as_u16());
+    span.record("latency_ms", latency.as_millis() as u64);
+    if res.status().is_server_error() {
+        tracing::warn!("response");
+    } else {
+        tracing::info!("response");
+    }
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound {
+        what: "route",
+        key: "for this path".into(),
+    }
+}
+
+async fn method_not_allowed() -> Response {
+    error_response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this path does not accept this method",
+    )
+}
+
+fn panicked(_payload: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    // The payload may quote input; it is not logged.
+    tracing::error!("a handler panicked");
+    ApiError::Internal.into_response()
+}
+
+fn error_response(status: StatusCode, error: &'static str, message: &str) -> Response {
+    (
+        status,
+        axum::Json(serde_json::json!({ "error": error, "message": message })),
+    )
+        .into_response()
+}
+
+/// Middleware answers without a JSON body (timeout, body limit): give them one, so every error
+/// the API returns has the same shape.
+async fn json_for_bare_errors(res: Response) -> Response {
+    let status = res.status();
+    let is_error = status.is_client_error() || status.is_server_error();
+    let is_json = res
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"));
+    if !is_error || is_json {
+        return res;
+    }
+    match status {
+        StatusCode::SERVICE_UNAVAILABLE => error_response(
+            status,
+            "timeout",
+            "the request took too long and was abandoned",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => error_response(
+            status,
+            "payload_too_large",
+            &format!("the body is larger than {BODY_LIMIT} bytes"),
+        ),
+        _ => error_response(
+            status,
+            "error",
+            status.canonical_reason().unwrap_or("error"),
+        ),
+    }
+}
