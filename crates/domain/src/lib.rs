@@ -12,6 +12,7 @@ pub mod error;
 pub mod locality;
 pub mod org;
 pub mod person;
+pub mod pipeline;
 pub mod sensitive;
 pub mod text;
 

@@ -70,7 +70,12 @@ impl Default for DueOptions {
 }
 
 /// What is due for the case on `today` (certificate warning 90 days ahead).
-pub fn due_items(state: &CaseState, today: Date, cal: &Calendar, stall_months: u32) -> Vec<DueItem> {
+pub fn due_items(
+    state: &CaseState,
+    today: Date,
+    cal: &Calendar,
+    stall_months: u32,
+) -> Vec<DueItem> {
     due_items_with(
         state,
         today,
@@ -137,8 +142,15 @@ pub fn due_items_with(
                     due: Date,
                     since_vi: String,
                     since_en: String,
+                    excused: bool,
                     out: &mut Vec<DueItem>| {
-        let overdue = today > due;
+        let late = today > due;
+        let overdue = late && !excused;
+        let (late_vi, late_en) = match (late, excused) {
+            (true, false) => (" — đã quá hạn", " — overdue"),
+            (true, true) => (" — quá hạn đã được cho phép", " — late, exception recorded"),
+            _ => ("", ""),
+        };
         out.push(DueItem {
             kind,
             step: Some(step),
@@ -146,22 +158,23 @@ pub fn due_items_with(
             overdue,
             rule_id: Some(rule),
             message_vi: format!(
-                "{}: hạn cuối {} ({since_vi}){}",
+                "{}: hạn cuối {} ({since_vi}){late_vi}",
                 step.label_vi(),
-                dmy(due),
-                if overdue { " — đã quá hạn" } else { "" }
+                dmy(due)
             ),
             message_en: format!(
-                "{}: due by {} ({since_en}){}",
+                "{}: due by {} ({since_en}){late_en}",
                 step.label_en(),
-                dmy(due),
-                if overdue { " — overdue" } else { "" }
+                dmy(due)
             ),
         });
     };
     match stage {
         Stage::BranchApproved | Stage::CommitteeApproved => {
-            if let (Some(due), Some(v)) = (deadlines::decision_deadline(state, cal), state.dates.branch_vote) {
+            if let (Some(due), Some(v)) = (
+                deadlines::decision_deadline(state, cal),
+                state.dates.branch_vote,
+            ) {
                 let p = super::rules::RuleSet::for_date(v).params;
                 deadline(
                     DueKind::Decision,
@@ -180,12 +193,16 @@ pub fn due_items_with(
                         dmy(v),
                         p.decision_extension_working_days
                     ),
+                    false,
                     &mut out,
                 );
             }
         }
         Stage::Admitted => {
-            if let (Some(due), Some(r)) = (deadlines::ceremony_deadline(state, cal), state.dates.decision_received) {
+            if let (Some(due), Some(r)) = (
+                deadlines::ceremony_deadline(state, cal),
+                state.dates.decision_received,
+            ) {
                 let excused = state.exception_for(deadlines::CEREMONY.id).is_some();
                 deadline(
                     DueKind::Ceremony,
@@ -194,13 +211,9 @@ pub fn due_items_with(
                     due,
                     format!("30 ngày làm việc từ ngày nhận quyết định {}", dmy(r)),
                     format!("30 working days from receiving the decision on {}", dmy(r)),
+                    excused,
                     &mut out,
                 );
-                if excused {
-                    if let Some(last) = out.last_mut() {
-                        last.overdue = false;
-                    }
-                }
             }
         }
         Stage::Probationary => {
@@ -214,6 +227,7 @@ pub fn due_items_with(
                         end,
                         "cần có trước khi xét công nhận chính thức".into(),
                         "needed before the recognition vote".into(),
+                        false,
                         &mut out,
                     );
                 }
@@ -227,15 +241,14 @@ pub fn due_items_with(
                             StepKind::RecognitionVoted,
                             deadlines::RECOGNITION.id,
                             due,
-                            format!("hết 12 tháng dự bị ngày {}, trong 30 ngày làm việc", dmy(end)),
+                            format!(
+                                "hết 12 tháng dự bị ngày {}, trong 30 ngày làm việc",
+                                dmy(end)
+                            ),
                             format!("probation ends {}, then within 30 working days", dmy(end)),
+                            excused,
                             &mut out,
                         );
-                        if excused {
-                            if let Some(last) = out.last_mut() {
-                                last.overdue = false;
-                            }
-                        }
                     }
                 }
                 (Some(v), _) => {
@@ -247,6 +260,7 @@ pub fn due_items_with(
                             due,
                             format!("30 ngày làm việc từ nghị quyết chi bộ {}", dmy(v)),
                             format!("30 working days from the branch resolution of {}", dmy(v)),
+                            false,
                             &mut out,
                         );
                     }
@@ -357,6 +371,22 @@ mod tests {
         let next_day = due_items(&s, d(2024, 3, 16), &cal, 0);
         assert_eq!(kinds(&next_day), vec![(DueKind::Ceremony, true)]);
         assert!(next_day[0].message_en.contains("overdue"));
+        // With the consent of the committee above it is late but not overdue.
+        let excused = s.apply(Event::new(
+            900,
+            900,
+            d(2024, 3, 1),
+            EventKind::ExceptionGranted {
+                rule_id: "deadline.ceremony".into(),
+                approved_by: "Ban Thường vụ Huyện ủy".into(),
+                level: crate::pipeline::CommitteeLevel::DirectSuperior,
+                basis: "CV 7".into(),
+            },
+            "x",
+        ));
+        let late = due_items(&excused, d(2024, 3, 16), &cal, 0);
+        assert_eq!(kinds(&late), vec![(DueKind::Ceremony, false)]);
+        assert!(late[0].message_en.contains("exception recorded"));
     }
 
     #[test]
@@ -404,8 +434,14 @@ mod tests {
         let on = due_items(&s, stalled_on, &cal, n);
         assert!(on.iter().any(|x| x.kind == DueKind::Stalled && x.overdue));
         // Next steps without a limit.
-        assert!(on.iter().any(|x| x.kind == DueKind::NextStep && x.step == Some(StepKind::HistorySubmitted)));
-        assert!(on.iter().any(|x| x.kind == DueKind::NextStep && x.step == Some(StepKind::Introduced)));
+        assert!(
+            on.iter()
+                .any(|x| x.kind == DueKind::NextStep && x.step == Some(StepKind::HistorySubmitted))
+        );
+        assert!(
+            on.iter()
+                .any(|x| x.kind == DueKind::NextStep && x.step == Some(StepKind::Introduced))
+        );
         // The certificate: warned within 90 days of expiry, expired after.
         let Some(issued) = s.certificate.as_ref().map(|c| c.issued) else {
             panic!("no certificate")
@@ -417,7 +453,10 @@ mod tests {
         let quiet = due_items(&s, x - chrono::Days::new(91), &cal, 0);
         assert!(!quiet.iter().any(|i| i.kind == DueKind::CertificateExpiring));
         let gone = due_items(&s, x, &cal, 0);
-        assert!(gone.iter().any(|i| i.kind == DueKind::CertificateExpired && i.overdue));
+        assert!(
+            gone.iter()
+                .any(|i| i.kind == DueKind::CertificateExpired && i.overdue)
+        );
     }
 
     #[test]
@@ -434,7 +473,10 @@ mod tests {
         ));
         assert!(due_items(&s, events[i - 1].date, &cal, 3).is_empty());
         let later = add_months(events[i - 1].date, 3);
-        assert_eq!(kinds(&due_items(&s, later, &cal, 3)), vec![(DueKind::Stalled, true)]);
+        assert_eq!(
+            kinds(&due_items(&s, later, &cal, 3)),
+            vec![(DueKind::Stalled, true)]
+        );
     }
 
     #[test]

@@ -667,7 +667,10 @@ mod tests {
         // The code of each step is the `kind` tag its event serializes with (snake_case).
         for s in StepKind::ALL {
             let code = s.as_str();
-            assert!(code.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{code}");
+            assert!(
+                code.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{code}"
+            );
             assert!(!s.label_en().is_empty());
         }
         assert_eq!(

@@ -219,6 +219,9 @@ pub struct CaseState {
     pub stage: Stage,
     /// For a paused or transferred case: the progress to resume at.
     pub resume_stage: Option<Stage>,
+    /// The furthest step of the procedure reached (a progress stage, whatever happened after:
+    /// a withdrawn candidate who had applied has `reached == Applied`).
+    pub reached: Stage,
     pub proposed_by: Option<Proposer>,
     /// The current mentor (đảng viên theo dõi, giúp đỡ).
     pub mentor: Option<PersonId>,
@@ -369,9 +372,9 @@ impl CaseState {
         self.exceptions.iter().rev().find(|x| x.rule_id == rule_id)
     }
 
-    /// The stage of the procedure reached, ignoring a pause or transfer.
+    /// The stage of the procedure reached, ignoring a pause, transfer or end.
     pub fn progress(&self) -> Stage {
-        self.resume_stage.unwrap_or(self.stage)
+        self.reached
     }
 }
 
@@ -381,13 +384,7 @@ pub(crate) fn order_key(e: &Event) -> (Date, i64, EventId) {
 }
 
 /// Applies corrections and retractions (in insertion order) to the recorded events.
-fn resolve(
-    raw: &[Event],
-) -> (
-    Vec<Event>,
-    BTreeMap<EventId, EventId>,
-    BTreeSet<EventId>,
-) {
+fn resolve(raw: &[Event]) -> (Vec<Event>, BTreeMap<EventId, EventId>, BTreeSet<EventId>) {
     let mut slots: BTreeMap<EventId, Event> = BTreeMap::new();
     for e in raw {
         if e.corrects.is_none() && e.kind != EventKind::Retracted {
@@ -439,6 +436,7 @@ fn fold(
     let mut s = CaseState {
         stage: Stage::NotStarted,
         resume_stage: None,
+        reached: Stage::NotStarted,
         proposed_by: None,
         mentor: None,
         mentors: vec![],
@@ -467,7 +465,7 @@ fn fold(
         s.last_event = Some(s.last_event.map_or(date, |l| l.max(date)));
         s.steps.insert(e.step(), date);
         let documented = e.has_document();
-        let mut doc = |d: DossierDoc, s: &mut CaseState| {
+        let doc = |d: DossierDoc, s: &mut CaseState| {
             if documented {
                 s.documents.insert(d, date);
             }
@@ -526,8 +524,12 @@ fn fold(
                 });
                 match introducer {
                     Introducer::Member { .. } => {}
-                    Introducer::YouthUnion { .. } => doc(DossierDoc::YouthUnionIntroduction, &mut s),
-                    Introducer::TradeUnion { .. } => doc(DossierDoc::TradeUnionIntroduction, &mut s),
+                    Introducer::YouthUnion { .. } => {
+                        doc(DossierDoc::YouthUnionIntroduction, &mut s)
+                    }
+                    Introducer::TradeUnion { .. } => {
+                        doc(DossierDoc::TradeUnionIntroduction, &mut s)
+                    }
                 }
                 if !was_complete && s.introductions_complete() {
                     s.dates.introductions_complete = Some(date);
@@ -694,8 +696,8 @@ fn fold(
         Status::TransferredOut => Stage::TransferredOut,
         Status::Deceased => Stage::Deceased,
     };
-    s.resume_stage =
-        matches!(status, Status::Paused | Status::TransferredOut).then_some(progress);
+    s.resume_stage = matches!(status, Status::Paused | Status::TransferredOut).then_some(progress);
+    s.reached = progress;
     s.effective = effective;
     s
 }
@@ -745,10 +747,7 @@ mod tests {
         let s = CaseState::derive(&events);
         let dt = &s.dates;
         assert_eq!(dt.party_age_from, dt.decision);
-        assert_eq!(
-            dt.probation_end,
-            dt.ceremony.map(|c| add_months(c, 12))
-        );
+        assert_eq!(dt.probation_end, dt.ceremony.map(|c| add_months(c, 12)));
         assert_eq!(dt.official_from, dt.probation_end);
         assert_eq!(s.mentor, Some(crate::pipeline::testkit::MENTOR));
         assert_eq!(s.member_introducers().len(), 2);
@@ -801,25 +800,59 @@ mod tests {
         let events = happy_path(d(2021, 10, 4));
         let s = CaseState::derive(&events[..6]);
         let stage = s.stage;
-        let paused = s.apply(Event::new(
-            500,
-            500,
-            d(2022, 6, 1),
-            EventKind::Paused,
-            "x",
-        ));
+        let paused = s.apply(Event::new(500, 500, d(2022, 6, 1), EventKind::Paused, "x"));
         assert_eq!(paused.stage, Stage::Paused);
         assert_eq!(paused.resume_stage, Some(stage));
         assert_eq!(paused.progress(), stage);
-        let back = paused.apply(Event::new(
-            501,
-            501,
-            d(2022, 9, 1),
-            EventKind::Resumed,
-            "x",
-        ));
+        let back = paused.apply(Event::new(501, 501, d(2022, 9, 1), EventKind::Resumed, "x"));
         assert_eq!(back.stage, stage);
         assert_eq!(back.resume_stage, None);
+    }
+
+    #[test]
+    fn transfers_and_endings() {
+        let events = happy_path(d(2021, 10, 4));
+        let i = crate::pipeline::testkit::step_index(&events, StepKind::CeremonyHeld);
+        let s = CaseState::derive(&events[..=i]);
+        let out = s.apply(Event::new(
+            500,
+            500,
+            d(2023, 1, 9),
+            EventKind::TransferredOut { to_branch: 42 },
+            "x",
+        ));
+        assert_eq!(out.stage, Stage::TransferredOut);
+        assert_eq!(out.resume_stage, Some(Stage::Probationary));
+        let back = out.apply(Event::new(
+            501,
+            501,
+            d(2023, 2, 1),
+            EventKind::TransferredIn { from_branch: 42 },
+            "x",
+        ));
+        assert_eq!(back.stage, Stage::Probationary);
+        assert_eq!(back.transfers.len(), 2);
+        let removed = back.apply(Event::new(
+            502,
+            502,
+            d(2023, 3, 1),
+            EventKind::NotRecognized {
+                grounds: "vi phạm tư cách đảng viên".into(),
+            },
+            "x",
+        ));
+        assert_eq!(removed.stage, Stage::Removed);
+        assert_eq!(removed.reached, Stage::Probationary);
+        assert_eq!(removed.dates.ended, Some(d(2023, 3, 1)));
+        let died = back.apply(Event::new(
+            503,
+            503,
+            d(2023, 3, 2),
+            EventKind::Deceased,
+            "x",
+        ));
+        assert_eq!(died.stage, Stage::Deceased);
+        assert!(died.stage.is_closed());
     }
 
     #[test]

@@ -229,7 +229,11 @@ pub fn happy_path_with(start: Date, g: &Gaps) -> Vec<Event> {
         DossierDoc::MentorReview,
         DossierDoc::RecognitionComments,
     ] {
-        b.push(filed, EventKind::DocumentFiled { doc }, Some((doc.form(), "x")));
+        b.push(
+            filed,
+            EventKind::DocumentFiled { doc },
+            Some((doc.form(), "x")),
+        );
     }
     let vote = end + Days::new(g.recognition_vote);
     b.push(

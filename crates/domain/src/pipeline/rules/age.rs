@@ -63,23 +63,23 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Refusal>) {
             let months = months_between(birth, e.date);
             if months < p.min_age_months {
                 let (vi, en) = years_months(months);
-                let from = completes_months(birth, p.min_age_months);
+                // The month only: the exact day would give the birth date away in a message
+                // that may be shown or logged beyond the dossier.
+                let from = completes_months(birth, p.min_age_months).format("%m/%Y");
                 out.push(ctx.refuse(
                     &MIN,
                     vec![
                         ("age_months", months.to_string()),
                         ("branch_vote_date", dmy(e.date)),
-                        ("eligible_from", dmy(from)),
+                        ("eligible_from_month", from.to_string()),
                     ],
                     format!(
-                        "Tại ngày chi bộ xét {} người vào Đảng mới {vi} (tính theo tháng), chưa đủ 18 tuổi; đủ 18 tuổi từ ngày {}",
-                        dmy(e.date),
-                        dmy(from)
+                        "Tại ngày chi bộ xét {} người vào Đảng mới {vi} (tính theo tháng), chưa đủ 18 tuổi; đủ 18 tuổi trong tháng {from}",
+                        dmy(e.date)
                     ),
                     format!(
-                        "On the branch vote {} the applicant is {en} old (counted by month), under 18; 18 from {}",
-                        dmy(e.date),
-                        dmy(from)
+                        "On the branch vote {} the applicant is {en} old (counted by month), under 18; 18 in {from}",
+                        dmy(e.date)
                     ),
                 ));
             }
@@ -101,9 +101,7 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Refusal>) {
                 return;
             }
             let (vi, en) = years_months(months);
-            let level = granted
-                .map(|x| x.level)
-                .or(facts.over_60_approved_level);
+            let level = granted.map(|x| x.level).or(facts.over_60_approved_level);
             let (have_vi, have_en) = match level {
                 Some(l) => (
                     format!("chỉ có ý kiến của cấp \"{}\"", l.label_vi()),
@@ -170,7 +168,11 @@ mod tests {
         assert_eq!(months_between(exactly_18, vote), 216);
         let cases = [
             ("exactly 18 by month", exactly_18, true),
-            ("18 years minus one day", exactly_18.succ_opt().unwrap_or(vote), false),
+            (
+                "18 years minus one day",
+                exactly_18.succ_opt().unwrap_or(vote),
+                false,
+            ),
             ("18 years minus one month", minus_months(vote, 215), false),
             ("18 years and one month", minus_months(vote, 217), true),
         ];
@@ -197,11 +199,21 @@ mod tests {
         let Some(r) = err.as_ref().and_then(|v| v.first()) else {
             panic!("not refused")
         };
-        assert!(r.message_vi.contains("17 tuổi 11 tháng"), "{}", r.message_vi);
+        assert!(
+            r.message_vi.contains("17 tuổi 11 tháng"),
+            "{}",
+            r.message_vi
+        );
         assert!(r.message_en.contains(&dmy(vote)), "{}", r.message_en);
-        assert!(r.message_en.contains(&dmy(completes_months(birth, 216))));
+        let month = completes_months(birth, 216).format("%m/%Y").to_string();
+        assert!(r.message_en.contains(&month), "{}", r.message_en);
         assert!(r.regulation.contains("24-QĐ/TW") && r.article.contains("1.1.1"));
-        assert!(!r.message_en.contains(&dmy(birth)), "the birth date itself stays out");
+        assert!(
+            !r.message_en.contains(&dmy(birth)),
+            "the birth date itself stays out"
+        );
+        let day = dmy(completes_months(birth, 216));
+        assert!(!r.message_vi.contains(&day) && !r.message_en.contains(&day));
     }
 
     #[test]

@@ -25,7 +25,10 @@ pub const VALID: RuleTemplate = RuleTemplate {
 
 /// The first day the certificate no longer counts (the fifth anniversary of its issue).
 pub fn expires(issued: Date) -> Date {
-    add_months(issued, 12 * RuleSet::for_date(issued).params.certificate_years)
+    add_months(
+        issued,
+        12 * RuleSet::for_date(issued).params.certificate_years,
+    )
 }
 
 /// The last day a branch vote can use the certificate.
@@ -135,7 +138,12 @@ mod tests {
         }
         let mut v = events[i].clone();
         v.date = vote;
-        check(&v, &CaseState::derive(&prefix), &facts(), &Calendar::shipped())
+        check(
+            &v,
+            &CaseState::derive(&prefix),
+            &facts(),
+            &Calendar::shipped(),
+        )
     }
 
     #[test]
@@ -161,7 +169,10 @@ mod tests {
             r.message_vi,
             "Giấy chứng nhận cấp ngày 12/03/2019 đã hết hạn ngày 12/03/2024, trước ngày chi bộ xét 02/05/2024"
         );
-        assert!(r.facts.contains(&("expired".to_string(), "12/03/2024".to_string())));
+        assert!(
+            r.facts
+                .contains(&("expired".to_string(), "12/03/2024".to_string()))
+        );
     }
 
     #[test]

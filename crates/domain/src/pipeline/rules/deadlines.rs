@@ -92,10 +92,14 @@ pub fn decision_deadline(s: &CaseState, cal: &Calendar) -> Option<Date> {
 /// Last day for the recognition decision: 30 working days after the branch's recognition vote.
 pub fn recognition_decision_deadline(s: &CaseState, cal: &Calendar) -> Option<Date> {
     let v = s.dates.recognition_vote?;
-    Some(cal.add_working_days(
-        v,
-        RuleSet::for_date(v).params.recognition_decision_working_days,
-    ))
+    Some(
+        cal.add_working_days(
+            v,
+            RuleSet::for_date(v)
+                .params
+                .recognition_decision_working_days,
+        ),
+    )
 }
 
 pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Refusal>) {
@@ -108,7 +112,11 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Refusal>) {
             else {
                 return;
             };
-            if e.date <= last || ctx.exception(CEREMONY.id, CEREMONY_EXCEPTION_LEVEL).is_some() {
+            if e.date <= last
+                || ctx
+                    .exception(CEREMONY.id, CEREMONY_EXCEPTION_LEVEL)
+                    .is_some()
+            {
                 return;
             }
             let n = ctx.cal.working_days_between(received, e.date);
@@ -203,9 +211,15 @@ mod tests {
     use super::*;
     use crate::pipeline::events::{Event, EventKind};
     use crate::pipeline::rules::check;
-    use crate::pipeline::testkit::{d, facts, happy_path_until_decision, rule_ids, step_index, happy_path};
+    use crate::pipeline::testkit::{
+        d, facts, happy_path, happy_path_until_decision, rule_ids, step_index,
+    };
 
-    fn ceremony_on(decided: Date, day: Date, exception: Option<CommitteeLevel>) -> Vec<&'static str> {
+    fn ceremony_on(
+        decided: Date,
+        day: Date,
+        exception: Option<CommitteeLevel>,
+    ) -> Vec<&'static str> {
         let events = happy_path_until_decision(decided);
         let mut s = CaseState::derive(&events);
         if let Some(level) = exception {
@@ -233,7 +247,10 @@ mod tests {
         let cal = Calendar::shipped();
         let last = cal.add_working_days(decided, 30);
         assert_eq!(last, d(2024, 3, 15));
-        assert!(ceremony_on(decided, last, None).is_empty(), "last allowed day");
+        assert!(
+            ceremony_on(decided, last, None).is_empty(),
+            "last allowed day"
+        );
         // The next working day (Monday 18/03/2024) is late.
         assert_eq!(
             ceremony_on(decided, d(2024, 3, 18), None),
@@ -242,10 +259,57 @@ mod tests {
         // Counting calendar days only or ignoring Tết would have cut a week short:
         assert!(ceremony_on(decided, d(2024, 3, 11), None).is_empty());
         // Late with the consent of the committee directly above.
-        assert!(ceremony_on(decided, d(2024, 3, 18), Some(CommitteeLevel::DirectSuperior)).is_empty());
+        assert!(
+            ceremony_on(
+                decided,
+                d(2024, 3, 18),
+                Some(CommitteeLevel::DirectSuperior)
+            )
+            .is_empty()
+        );
         assert_eq!(
             ceremony_on(decided, d(2024, 3, 18), Some(CommitteeLevel::Branch)),
             vec!["deadline.ceremony"]
+        );
+    }
+
+    #[test]
+    fn retracting_the_exception_behind_a_late_ceremony_is_refused() {
+        let decided = d(2024, 1, 26);
+        let mut events = happy_path_until_decision(decided);
+        events.push(Event::new(
+            900,
+            900,
+            decided,
+            EventKind::ExceptionGranted {
+                rule_id: "deadline.ceremony".into(),
+                approved_by: "Ban Thường vụ Huyện ủy".into(),
+                level: CommitteeLevel::DirectSuperior,
+                basis: "Công văn 45-CV/HU".into(),
+            },
+            "x",
+        ));
+        events.push(Event::new(
+            901,
+            901,
+            d(2024, 3, 25),
+            EventKind::CeremonyHeld,
+            "x",
+        ));
+        let s = CaseState::derive(&events);
+        assert_eq!(s.stage, crate::pipeline::Stage::Probationary);
+        let mut x = Event::new(902, 902, d(2024, 3, 26), EventKind::Retracted, "x");
+        x.corrects = Some(900);
+        x.reason = Some("nhập nhầm".into());
+        let err = check(&x, &s, &facts(), &Calendar::shipped()).err();
+        let r = err.as_ref().and_then(|v| v.first());
+        assert_eq!(
+            r.map(|r| (r.rule_id, r.event_id)),
+            Some(("deadline.ceremony", Some(901)))
+        );
+        assert!(
+            r.is_some_and(|r| r.message_en.starts_with("Later event #901")),
+            "{r:?}"
         );
     }
 
@@ -273,7 +337,10 @@ mod tests {
         let Some(end) = s.dates.probation_end else {
             panic!("no probation")
         };
-        assert_eq!(s.dates.ceremony.map(|c| crate::calendar::add_months(c, 12)), Some(end));
+        assert_eq!(
+            s.dates.ceremony.map(|c| crate::calendar::add_months(c, 12)),
+            Some(end)
+        );
         let run = |day: Date| {
             let mut e = events[i].clone();
             e.date = day;
@@ -283,7 +350,10 @@ mod tests {
             panic!("no deadline")
         };
         assert!(run(end).is_empty(), "on the day probation ends");
-        assert_eq!(run(end.pred_opt().unwrap_or(end)), vec!["probation.twelve_months"]);
+        assert_eq!(
+            run(end.pred_opt().unwrap_or(end)),
+            vec!["probation.twelve_months"]
+        );
         assert!(run(last).is_empty(), "last allowed day");
         let mut next = last.succ_opt().unwrap_or(last);
         while !cal.is_working_day(next) {

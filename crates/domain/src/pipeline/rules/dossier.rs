@@ -58,9 +58,21 @@ pub fn checklist_with(state: &CaseState, needs_committee: bool) -> Vec<Checklist
             present,
         });
     };
-    add(D::Application, S::HistoryVerified, state.has_step(S::ApplicationSubmitted));
-    add(D::History, S::HistoryVerified, state.has_step(S::HistorySubmitted));
-    add(D::AwarenessCertificate, S::BranchVoted, state.has_step(S::CourseCompleted));
+    add(
+        D::Application,
+        S::HistoryVerified,
+        state.has_step(S::ApplicationSubmitted),
+    );
+    add(
+        D::History,
+        S::HistoryVerified,
+        state.has_step(S::HistorySubmitted),
+    );
+    add(
+        D::AwarenessCertificate,
+        S::BranchVoted,
+        state.has_step(S::CourseCompleted),
+    );
     add(
         D::VerificationRecord,
         S::BranchVoted,
@@ -79,18 +91,34 @@ pub fn checklist_with(state: &CaseState, needs_committee: bool) -> Vec<Checklist
     if by_org(false) {
         add(D::TradeUnionIntroduction, S::BranchVoted, true);
     }
-    add(D::Comments, S::BranchVoted, state.has_step(S::CommentsCollected));
+    add(
+        D::Comments,
+        S::BranchVoted,
+        state.has_step(S::CommentsCollected),
+    );
     if needs_committee {
-        add(D::BranchResolution, S::CommitteeResolved, state.has_step(S::BranchVoted));
+        add(
+            D::BranchResolution,
+            S::CommitteeResolved,
+            state.has_step(S::BranchVoted),
+        );
         add(
             D::CommitteeResolution,
             S::AdmissionDecided,
             state.has_step(S::CommitteeResolved),
         );
     } else {
-        add(D::BranchResolution, S::AdmissionDecided, state.has_step(S::BranchVoted));
+        add(
+            D::BranchResolution,
+            S::AdmissionDecided,
+            state.has_step(S::BranchVoted),
+        );
     }
-    add(D::AdmissionDecision, S::CeremonyHeld, state.has_step(S::AdmissionDecided));
+    add(
+        D::AdmissionDecision,
+        S::CeremonyHeld,
+        state.has_step(S::AdmissionDecided),
+    );
     add(
         D::NewMemberCertificate,
         S::RecognitionVoted,
@@ -139,13 +167,16 @@ pub fn checklist_with(state: &CaseState, needs_committee: bool) -> Vec<Checklist
 
 pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Refusal>) {
     let step = ctx.event.step();
-    let needs_committee = ctx.needs_committee.unwrap_or(ctx.before.has_step(StepKind::CommitteeResolved));
+    let needs_committee = ctx
+        .needs_committee
+        .unwrap_or(ctx.before.has_step(StepKind::CommitteeResolved));
     let missing: Vec<ChecklistItem> = checklist_with(ctx.before, needs_committee)
         .into_iter()
         .filter(|i| {
             i.needed_by_step == step
                 && !i.present
-                && (i.recorded || i.doc.is_filed_separately())
+                && (i.recorded
+                    || (i.doc.is_filed_separately() && ctx.before.dates.ceremony.is_some()))
         })
         .collect();
     if missing.is_empty() {
@@ -186,7 +217,11 @@ mod tests {
         let events = happy_path(d(2023, 3, 1));
         let empty = checklist(&CaseState::default());
         assert!(empty.iter().all(|i| !i.present));
-        assert!(empty.iter().any(|i| i.doc == DossierDoc::MemberIntroduction && i.needed == 2));
+        assert!(
+            empty
+                .iter()
+                .any(|i| i.doc == DossierDoc::MemberIntroduction && i.needed == 2)
+        );
         let full = checklist(&CaseState::derive(&events));
         assert!(full.iter().all(|i| i.present), "{full:?}");
         // A grassroots branch has no 8-KNĐ line.
@@ -216,7 +251,10 @@ mod tests {
             .find(|i| i.doc == DossierDoc::Application);
         assert!(item.is_some_and(|i| i.recorded && !i.present));
         let err = check(&events[v], &s, &facts(), &Calendar::shipped()).err();
-        assert_eq!(rule_ids(Err(err.clone().unwrap_or_default())), vec!["dossier.missing"]);
+        assert_eq!(
+            rule_ids(Err(err.clone().unwrap_or_default())),
+            vec!["dossier.missing"]
+        );
         assert!(
             err.as_ref()
                 .and_then(|v| v.first())
@@ -231,7 +269,14 @@ mod tests {
         let i = step_index(&events, StepKind::RecognitionVoted);
         let prefix: Vec<Event> = events[..i]
             .iter()
-            .filter(|e| !matches!(e.kind, EventKind::DocumentFiled { doc: DossierDoc::MentorReview }))
+            .filter(|e| {
+                !matches!(
+                    e.kind,
+                    EventKind::DocumentFiled {
+                        doc: DossierDoc::MentorReview
+                    }
+                )
+            })
             .cloned()
             .collect();
         let s = CaseState::derive(&prefix);

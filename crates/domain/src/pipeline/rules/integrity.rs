@@ -47,10 +47,19 @@ pub const EXCEPTIONS: &[(&str, CommitteeLevel)] = &[
     ("age.max", age::OVER_60_LEVEL),
     ("education.min", education::DIFFICULT_AREA_LEVEL),
     ("deadline.ceremony", deadlines::CEREMONY_EXCEPTION_LEVEL),
-    ("deadline.recognition", deadlines::RECOGNITION_EXCEPTION_LEVEL),
+    (
+        "deadline.recognition",
+        deadlines::RECOGNITION_EXCEPTION_LEVEL,
+    ),
 ];
 
-fn refuse(rules: &RuleSet, t: &RuleTemplate, facts: Vec<(&str, String)>, vi: String, en: String) -> Refusal {
+fn refuse(
+    rules: &RuleSet,
+    t: &RuleTemplate,
+    facts: Vec<(&str, String)>,
+    vi: String,
+    en: String,
+) -> Refusal {
     let def = rules.def(t);
     Refusal {
         rule_id: def.id,
@@ -195,18 +204,32 @@ mod tests {
         let f = facts();
         let ok = |e: Event| rule_ids(check(&e, &s, &f, &cal));
         let none: Vec<&str> = vec![];
-        assert_eq!(ok(exception("age.max", CommitteeLevel::Provincial, "CV 1")), none);
-        assert_eq!(ok(exception("age.max", CommitteeLevel::Central, "CV 1")), none);
+        assert_eq!(
+            ok(exception("age.max", CommitteeLevel::Provincial, "CV 1")),
+            none
+        );
+        assert_eq!(
+            ok(exception("age.max", CommitteeLevel::Central, "CV 1")),
+            none
+        );
         assert_eq!(
             ok(exception("age.max", CommitteeLevel::DirectSuperior, "CV 1")),
             vec!["exception.rule"]
         );
         assert_eq!(
-            ok(exception("vote.two_thirds", CommitteeLevel::Central, "CV 1")),
+            ok(exception(
+                "vote.two_thirds",
+                CommitteeLevel::Central,
+                "CV 1"
+            )),
             vec!["exception.rule"]
         );
         assert_eq!(
-            ok(exception("education.min", CommitteeLevel::GrassrootsCommittee, " ")),
+            ok(exception(
+                "education.min",
+                CommitteeLevel::GrassrootsCommittee,
+                " "
+            )),
             vec!["exception.rule"]
         );
     }
@@ -225,9 +248,15 @@ mod tests {
             e.corrects = Some(events[3].id);
             e
         };
-        assert_eq!(rule_ids(check(&no_reason, &s, &f, &cal)), vec!["correction.reason"]);
+        assert_eq!(
+            rule_ids(check(&no_reason, &s, &f, &cal)),
+            vec!["correction.reason"]
+        );
         let dangling = fix.clone().correcting(4242, "typo");
-        assert_eq!(rule_ids(check(&dangling, &s, &f, &cal)), vec!["correction.target"]);
+        assert_eq!(
+            rule_ids(check(&dangling, &s, &f, &cal)),
+            vec!["correction.target"]
+        );
         let good = fix.clone().correcting(events[3].id, "typo in the number");
         assert!(check(&good, &s, &f, &cal).is_ok());
         let dup = events[2].clone();
@@ -239,6 +268,9 @@ mod tests {
         assert!(check(&r, &s, &f, &cal).is_ok());
         let s2 = s.apply(r);
         let again = fix.correcting(events[3].id, "typo");
-        assert_eq!(rule_ids(check(&again, &s2, &f, &cal)), vec!["correction.target"]);
+        assert_eq!(
+            rule_ids(check(&again, &s2, &f, &cal)),
+            vec!["correction.target"]
+        );
     }
 }

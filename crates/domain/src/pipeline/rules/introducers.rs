@@ -93,7 +93,9 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Refusal>) {
                     None => *official_since <= date,
                 };
                 if !official {
-                    let since = known.and_then(|m| m.official_since).unwrap_or(*official_since);
+                    let since = known
+                        .and_then(|m| m.official_since)
+                        .unwrap_or(*official_since);
                     out.push(ctx.refuse(
                         &OFFICIAL,
                         vec![
@@ -249,7 +251,10 @@ mod tests {
         let table = [
             (exactly, true),
             (exactly.succ_opt().unwrap_or(on), false),
-            (on.checked_sub_months(chrono::Months::new(11)).unwrap_or(on), false),
+            (
+                on.checked_sub_months(chrono::Months::new(11)).unwrap_or(on),
+                false,
+            ),
             (on.succ_opt().unwrap_or(on), false),
         ];
         for (worked, ok) in table {
@@ -311,7 +316,10 @@ mod tests {
                 resolution_no: "02-NQ/CĐ".into(),
             },
         );
-        assert_eq!(ids(&tu, &s, &facts()), vec!["introducer.trade_union_member"]);
+        assert_eq!(
+            ids(&tu, &s, &facts()),
+            vec!["introducer.trade_union_member"]
+        );
         // Resolution + one member completes; a second member is one too many.
         let s = s.apply(yu);
         let s = s.apply(intro(902, on, member(INTRO_A, d(2015, 1, 1))));

@@ -379,6 +379,8 @@ pub(crate) struct Ctx<'a> {
     pub event: &'a Event,
     /// The case as it stood just before the event.
     pub before: &'a CaseState,
+    /// The whole case with the event recorded (to tell a missing step from one dated later).
+    pub whole: &'a CaseState,
     /// `None` when re-checking a later event (only fact-free rules run).
     pub facts: Option<&'a Facts>,
     pub needs_committee: Option<bool>,
@@ -498,6 +500,7 @@ pub fn check(
         let ctx = Ctx {
             event: ev,
             before: &before,
+            whole: &after,
             facts: Some(facts),
             needs_committee,
             cal,
@@ -516,7 +519,7 @@ pub fn check(
             if later.id == root || order_key(later) <= from {
                 continue;
             }
-            let found = recheck(&after.effective[..i], later, needs_committee, cal);
+            let found = recheck(&after, i, needs_committee, cal);
             if found.is_empty() {
                 continue;
             }
@@ -526,7 +529,7 @@ pub fn check(
                 .effective
                 .iter()
                 .position(|e| e.id == later.id)
-                .map(|j| recheck(&state.effective[..j], later, needs_committee, cal))
+                .map(|j| recheck(state, j, needs_committee, cal))
                 .unwrap_or_default()
                 .iter()
                 .map(|r| r.rule_id)
@@ -544,16 +547,21 @@ pub fn check(
     if out.is_empty() { Ok(()) } else { Err(out) }
 }
 
+/// Re-checks, without facts, the `i`-th effective event of `whole`.
 fn recheck(
-    prefix: &[Event],
-    later: &Event,
+    whole: &CaseState,
+    i: usize,
     needs_committee: Option<bool>,
     cal: &Calendar,
 ) -> Vec<Refusal> {
+    let (Some(later), Some(prefix)) = (whole.effective.get(i), whole.effective.get(..i)) else {
+        return vec![];
+    };
     let before = CaseState::from_effective(prefix);
     let ctx = Ctx {
         event: later,
         before: &before,
+        whole,
         facts: None,
         needs_committee,
         cal,
@@ -607,7 +615,12 @@ mod tests {
     fn rule_sets_cover_time_without_gaps() {
         let sets = RuleSet::all();
         for w in sets.windows(2) {
-            assert!(w[0].in_force.meets(&w[1].in_force), "{} → {}", w[0].id, w[1].id);
+            assert!(
+                w[0].in_force.meets(&w[1].in_force),
+                "{} → {}",
+                w[0].id,
+                w[1].id
+            );
         }
         assert_eq!(RuleSet::for_date(d(2016, 7, 24)).id, "2016");
         assert_eq!(RuleSet::for_date(d(2021, 7, 29)).id, "2016");
@@ -627,7 +640,11 @@ mod tests {
             ids.dedup();
             assert_eq!(ids.len(), rules.len(), "{}", set.id);
             for r in &rules {
-                assert!(!r.article.is_empty() && !r.regulation.is_empty(), "{}", r.id);
+                assert!(
+                    !r.article.is_empty() && !r.regulation.is_empty(),
+                    "{}",
+                    r.id
+                );
                 assert!(!r.title_vi.is_empty() && !r.title_en.is_empty(), "{}", r.id);
             }
         }
@@ -664,6 +681,24 @@ mod tests {
             Some(super::super::StepKind::HistorySubmitted)
         );
         assert!(refusals.iter().any(|r| r.rule_id == "order.requires"));
+    }
+
+    #[test]
+    fn a_grassroots_branch_skips_the_committee() {
+        let cal = Calendar::shipped();
+        let events: Vec<Event> = happy_path(d(2024, 6, 3))
+            .into_iter()
+            .filter(|e| e.step() != super::super::StepKind::CommitteeResolved)
+            .collect();
+        let s = replay(
+            &events,
+            |_, _| crate::pipeline::testkit::grassroots_branch_facts(),
+            &cal,
+        );
+        assert_eq!(
+            s.map(|s| s.stage).map_err(|e| e.1),
+            Ok(crate::pipeline::Stage::Official)
+        );
     }
 
     #[test]

@@ -167,7 +167,10 @@ fn stage_refusal(step: StepKind, ev: &EventKind, s: &CaseState) -> Option<(Strin
                         "Người này đã có trong danh sách nguồn (giai đoạn: {})",
                         stage.label_vi()
                     ),
-                    format!("The person is already on the source list (stage: {})", stage.label_en()),
+                    format!(
+                        "The person is already on the source list (stage: {})",
+                        stage.label_en()
+                    ),
                 )
             });
         }
@@ -175,14 +178,20 @@ fn stage_refusal(step: StepKind, ev: &EventKind, s: &CaseState) -> Option<(Strin
             return (stage != Stage::TransferredOut).then(|| {
                 (
                     format!("Hồ sơ chưa chuyển đi (giai đoạn: {})", stage.label_vi()),
-                    format!("The case was not transferred out (stage: {})", stage.label_en()),
+                    format!(
+                        "The case was not transferred out (stage: {})",
+                        stage.label_en()
+                    ),
                 )
             });
         }
         S::Resumed => {
             return (stage != Stage::Paused).then(|| {
                 (
-                    format!("Hồ sơ không ở trạng thái tạm dừng (giai đoạn: {})", stage.label_vi()),
+                    format!(
+                        "Hồ sơ không ở trạng thái tạm dừng (giai đoạn: {})",
+                        stage.label_vi()
+                    ),
                     format!("The case is not paused (stage: {})", stage.label_en()),
                 )
             });
@@ -195,7 +204,12 @@ fn stage_refusal(step: StepKind, ev: &EventKind, s: &CaseState) -> Option<(Strin
     }
     if stage.is_closed() {
         let (vi, en) = label(stage);
-        let when = s.dates.ended.or(s.dates.recognition).map(dmy).unwrap_or_default();
+        let when = s
+            .dates
+            .ended
+            .or(s.dates.recognition)
+            .map(dmy)
+            .unwrap_or_default();
         return Some((
             format!("Hồ sơ đã kết thúc ({vi} {when})"),
             format!("The case has ended ({en} {when})"),
@@ -204,7 +218,11 @@ fn stage_refusal(step: StepKind, ev: &EventKind, s: &CaseState) -> Option<(Strin
     if stage == Stage::Paused {
         let allowed = matches!(
             step,
-            S::Withdrawn | S::TransferredOut | S::Deceased | S::ExceptionGranted | S::MentorAssigned
+            S::Withdrawn
+                | S::TransferredOut
+                | S::Deceased
+                | S::ExceptionGranted
+                | S::MentorAssigned
         );
         let since = s.dates.paused.map(dmy).unwrap_or_default();
         return (!allowed).then(|| {
@@ -219,7 +237,9 @@ fn stage_refusal(step: StepKind, ev: &EventKind, s: &CaseState) -> Option<(Strin
         return (step != S::Deceased).then(|| {
             (
                 format!("Hồ sơ đã chuyển đi ngày {since}; phải ghi nhận chuyển đến trước"),
-                format!("The case was transferred out on {since}; record the transfer back in first"),
+                format!(
+                    "The case was transferred out on {since}; record the transfer back in first"
+                ),
             )
         });
     }
@@ -319,11 +339,22 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Refusal>) {
         ));
     }
     let prereqs = prerequisites(step, ctx.needs_committee);
-    let missing: Vec<Prereq> = prereqs
-        .iter()
-        .copied()
-        .filter(|p| prereq_date(*p, s).is_none())
-        .collect();
+    // A prerequisite absent before the event but present in the case is dated after it: that
+    // is order.not_before, not a missing step.
+    let mut dated_after: Vec<(String, String, Date)> = vec![];
+    let mut missing: Vec<Prereq> = vec![];
+    for p in prereqs.iter().copied() {
+        if prereq_date(p, s).is_some() {
+            continue;
+        }
+        match prereq_date(p, ctx.whole) {
+            Some(d) if d >= e.date => {
+                let (vi, en) = describe(p, ctx.whole);
+                dated_after.push((vi, en, d));
+            }
+            _ => missing.push(p),
+        }
+    }
     // A case that is paused or transferred is reported by order.stage alone.
     if !missing.is_empty() && !matches!(s.stage, Stage::Paused | Stage::TransferredOut) {
         let names: Vec<(String, String)> = missing.iter().map(|p| describe(*p, s)).collect();
@@ -341,7 +372,7 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Refusal>) {
                 ("missing", codes.join(", ")),
             ],
             format!(
-                "Chưa có {} — phải có trước bước \"{}\"",
+                "Chưa có bước trước: {} — phải có trước bước \"{}\"",
                 names.iter().map(|n| n.0.as_str()).collect::<Vec<_>>().join(", "),
                 step.label_vi()
             ),
@@ -358,6 +389,10 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Refusal>) {
         .filter_map(|p| prereq_date(*p, s).map(|d| (describe(*p, s), d)))
         .map(|((vi, en), d)| (vi, en, d))
         .collect();
+    // Recorded after it on the same day counts as after it (events order by date, then by
+    // insertion).
+    let forced = dated_after.iter().any(|(_, _, d)| *d == e.date);
+    follows.extend(dated_after);
     if step == StepKind::BranchVoted {
         if let Some(d) = s.dates.introductions_complete {
             follows.push((
@@ -387,7 +422,7 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Refusal>) {
     }
     if let Some((vi, en, d)) = follows
         .into_iter()
-        .filter(|(_, _, d)| e.date < *d)
+        .filter(|(_, _, d)| e.date < *d || (forced && e.date == *d))
         .max_by_key(|(_, _, d)| *d)
     {
         out.push(ctx.refuse(
@@ -442,7 +477,9 @@ mod tests {
     use crate::calendar::Calendar;
     use crate::pipeline::events::{Event, EventKind};
     use crate::pipeline::rules::check;
-    use crate::pipeline::testkit::{d, facts, grassroots_branch_facts, happy_path, rule_ids, step_index};
+    use crate::pipeline::testkit::{
+        d, facts, grassroots_branch_facts, happy_path, rule_ids, step_index,
+    };
 
     fn refused(events: &[Event], e: &Event) -> Vec<&'static str> {
         let s = CaseState::derive(events);
@@ -548,7 +585,13 @@ mod tests {
         // A grassroots branch goes from the vote to the decision.
         let dec = step_index(&events, StepKind::AdmissionDecided);
         assert!(
-            check(&events[dec], &s, &grassroots_branch_facts(), &Calendar::shipped()).is_ok()
+            check(
+                &events[dec],
+                &s,
+                &grassroots_branch_facts(),
+                &Calendar::shipped()
+            )
+            .is_ok()
         );
         // A subordinate branch cannot.
         let ids = rule_ids(check(&events[dec], &s, &facts(), &Calendar::shipped()));
