@@ -1,9 +1,11 @@
 //! `ketnap` — the command line of ketnap (công tác phát triển đảng viên).
 
 mod bench;
+mod demo;
 mod exchange;
 mod org;
 mod output;
+mod pipeline;
 mod serve;
 mod stats;
 
@@ -37,11 +39,27 @@ enum Command {
     Org(org::OrgCommand),
     /// Counts of units by kind, localities by kind and people by status, as of a date.
     Stats(stats::StatsArgs),
-    /// Import a CSV file of orgs, localities or people (docs/import-format.md); nothing is
-    /// written when any row is refused.
-    Import(exchange::ImportArgs),
+    /// Import a CSV file of orgs, localities or people — or `import events FILE` (admission
+    /// pipeline events) — (docs/import-format.md); nothing is written when any row is refused.
+    Import(pipeline::ImportCommand),
     /// Export orgs, localities or people as CSV, as of a date, optionally for one subtree.
     Export(exchange::ExportArgs),
+    /// Load realistic demo data into an empty database (docs/demo-data.md).
+    Demo(demo::DemoArgs),
+    /// Candidates: the source list, the events of the admission procedure, a case, lists.
+    #[command(subcommand)]
+    Candidate(pipeline::CandidateCommand),
+    /// What is due in a subtree: overdue, this week, this month, stalled, certificates.
+    Due(pipeline::DueArgs),
+    /// Party-awareness and new-member courses: create, enrol, record completion.
+    #[command(subcommand)]
+    Course(pipeline::CourseCommand),
+    /// The working-day calendar: public holidays, Tết, substitute days.
+    #[command(subcommand)]
+    Holiday(pipeline::HolidayCommand),
+    /// Mountainous, island, ethnic-minority or especially difficult areas (education rule).
+    #[command(subcommand)]
+    DifficultArea(pipeline::AreaCommand),
     /// Benchmarks with their baselines, measured in the same run (see docs/benchmarks.md).
     Bench(bench::BenchArgs),
     /// Start the HTTP server: JSON API under /api/v1, /health, and a front page.
@@ -61,7 +79,7 @@ async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("KETNAP_LOG")
-                .unwrap_or_else(|_| "warn,ketnap=info".into()),
+                .unwrap_or_else(|_| "warn,sqlx=error,ketnap=info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -81,10 +99,16 @@ async fn run(cli: Cli) -> Result<()> {
     let r = match cli.command {
         Command::Org(c) => org::run(&store, c, &actor).await,
         Command::Stats(a) => stats::run(&store, a).await,
-        Command::Import(a) => exchange::import(&store, a, &actor).await,
+        Command::Import(c) => pipeline::import(&store, c, &actor).await,
         Command::Export(a) => exchange::export(&store, a).await,
+        Command::Demo(a) => demo::run(&store, a, &actor).await,
+        Command::Candidate(c) => pipeline::candidate(&store, c, &actor).await,
+        Command::Due(a) => pipeline::due(&store, a).await,
+        Command::Course(c) => pipeline::course(&store, c, &actor).await,
+        Command::Holiday(c) => pipeline::holiday(&store, c, &actor).await,
+        Command::DifficultArea(c) => pipeline::area(&store, c, &actor).await,
         Command::Bench(a) => bench::run(&store, a).await,
-        Command::Serve(a) => serve::run(&store, a).await,
+        Command::Serve(a) => serve::run(&store, a, &actor).await,
     };
     store.close().await;
     r

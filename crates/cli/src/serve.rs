@@ -2,19 +2,28 @@
 
 use anyhow::{Context, Result};
 use clap::Args;
+use ketnap_demo::Scale;
 use ketnap_store::Store;
 use tokio::net::TcpListener;
+
+/// The seed of the demo data `--demo` loads (the same as `ketnap demo`'s default).
+const DEMO_SEED: u64 = 1;
 
 #[derive(Args, Debug)]
 pub struct ServeArgs {
     /// Address to listen on; port 0 picks a free port (the line printed on start tells which).
     #[arg(long, env = "KETNAP_ADDR", default_value = "127.0.0.1:8080")]
     addr: String,
+    /// When the database holds no organizations yet, load the small demo data set first
+    /// (as `ketnap demo --scale small` does).
+    #[arg(long)]
+    demo: bool,
 }
 
-/// Binds, prints `ketnap listening on http://ADDR` (the one line on stdout), and serves until
-/// Ctrl-C or SIGTERM.
-pub async fn run(store: &Store, a: ServeArgs) -> Result<()> {
+/// Binds, loads the demo data if asked and the database is empty, prints
+/// `ketnap listening on http://ADDR` (the one line on stdout), and serves until Ctrl-C or
+/// SIGTERM.
+pub async fn run(store: &Store, a: ServeArgs, actor: &str) -> Result<()> {
     let listener = TcpListener::bind(&a.addr)
         .await
         .with_context(|| format!("cannot listen on {}", a.addr))?;
@@ -22,9 +31,22 @@ pub async fn run(store: &Store, a: ServeArgs) -> Result<()> {
         .local_addr()
         .context("cannot read the bound address")?;
     if !store.has_units().await? {
-        eprintln!(
-            "The database holds no organizations yet: load demo data with `ketnap demo --scale small`."
-        );
+        if a.demo {
+            eprintln!("The database is empty: loading the small demo data set…");
+            let bar = crate::demo::progress_bar(Scale::Small);
+            let r = crate::demo::load(store, Scale::Small, DEMO_SEED, actor, Some(&bar)).await;
+            bar.finish_and_clear();
+            let r = r.context("loading the demo data")?;
+            eprintln!(
+                "Demo data loaded: {} rows in {:.1} s.",
+                r.rows(),
+                r.elapsed.as_secs_f64()
+            );
+        } else {
+            eprintln!(
+                "The database holds no organizations yet: load demo data with `ketnap demo --scale small` (or start with `ketnap serve --demo`)."
+            );
+        }
     }
     println!("ketnap listening on http://{addr}");
     ketnap_web::serve(listener, store.clone()).await?;

@@ -1,18 +1,17 @@
 //! `ketnap serve` as a user runs it: the built binary on a random port over a fresh SQLite
-//! file; the listening line, /health, and a clean stop on SIGTERM.
+//! file; the listening line, /health, `--demo`, and a clean stop on SIGTERM.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{BufRead, BufReader, Read};
-use std::process::{Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
-#[tokio::test]
-async fn serve_prints_its_address_answers_health_and_stops_on_sigterm() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}", dir.path().join("serve.db").display());
+/// Starts `ketnap serve --addr 127.0.0.1:0 --db DB EXTRA…` and reads the listening line.
+fn spawn(db: &str, extra: &[&str]) -> (Child, BufReader<ChildStdout>, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ketnap"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--db", &db])
+        .args(["serve", "--addr", "127.0.0.1:0", "--db", db])
+        .args(extra)
         .env_remove("KETNAP_DB")
         .env_remove("KETNAP_ADDR")
         .stdout(Stdio::piped())
@@ -29,18 +28,16 @@ async fn serve_prints_its_address_answers_health_and_stops_on_sigterm() {
         .to_string();
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     assert!(!url.ends_with(":0"), "the bound port is printed: {url}");
+    (child, out, url)
+}
 
-    let res = reqwest::get(format!("{url}/health")).await.unwrap();
-    assert_eq!(res.status(), reqwest::StatusCode::OK);
-    let v: serde_json::Value = res.json().await.unwrap();
-    assert_eq!(v, serde_json::json!({"status":"ok","db":"sqlite"}));
-
-    // SIGTERM: a graceful stop with a success status.
-    let stopped = Command::new("kill")
+/// Sends SIGTERM and waits for a successful exit; returns the rest of stdout and all stderr.
+async fn stop(mut child: Child, mut out: BufReader<ChildStdout>) -> (String, String) {
+    let sent = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .unwrap();
-    assert!(stopped.success());
+    assert!(sent.success());
     let start = Instant::now();
     let status = loop {
         if let Some(s) = child.try_wait().unwrap() {
@@ -57,7 +54,6 @@ async fn serve_prints_its_address_answers_health_and_stops_on_sigterm() {
     assert!(status.success(), "{status:?}");
     let mut rest = String::new();
     out.read_to_string(&mut rest).unwrap();
-    assert_eq!(rest, "", "exactly one line on stdout");
     let mut err = String::new();
     child
         .stderr
@@ -65,5 +61,45 @@ async fn serve_prints_its_address_answers_health_and_stops_on_sigterm() {
         .unwrap()
         .read_to_string(&mut err)
         .unwrap();
+    (rest, err)
+}
+
+async fn get_json(url: &str) -> serde_json::Value {
+    let res = reqwest::get(url).await.unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::OK, "{url}");
+    res.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn serve_prints_its_address_answers_health_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("serve.db").display());
+    let (child, out, url) = spawn(&db, &[]);
+    let v = get_json(&format!("{url}/health")).await;
+    assert_eq!(v, serde_json::json!({"status":"ok","db":"sqlite"}));
+    let (rest, err) = stop(child, out).await;
+    assert_eq!(rest, "", "exactly one line on stdout");
     assert!(err.contains("ketnap demo --scale small"), "{err}");
+}
+
+#[tokio::test]
+async fn serve_demo_loads_the_small_demo_into_an_empty_database_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("demo.db").display());
+    let (child, out, url) = spawn(&db, &["--demo"]);
+    let stats = get_json(&format!("{url}/api/v1/stats")).await;
+    assert!(stats["units_total"].as_i64().unwrap() > 100, "{stats}");
+    assert!(stats["people_total"].as_i64().unwrap() > 0, "{stats}");
+    let tree = get_json(&format!("{url}/api/v1/org/tree?as_of=2019-12-31&depth=1")).await;
+    assert!(tree["count"].as_i64().unwrap() > 1, "{tree}");
+    let (rest, err) = stop(child, out).await;
+    assert_eq!(rest, "");
+    assert!(err.contains("Demo data loaded"), "{err}");
+
+    // A second start finds the data and loads nothing.
+    let (child, out, url) = spawn(&db, &["--demo"]);
+    let again = get_json(&format!("{url}/api/v1/stats")).await;
+    assert_eq!(again["units_total"], stats["units_total"]);
+    let (_, err) = stop(child, out).await;
+    assert!(!err.contains("Demo data loaded"), "{err}");
 }

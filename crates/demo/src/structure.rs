@@ -1591,10 +1591,19 @@ impl<'a> Builder<'a> {
         let ngai_thau = gso == NGAI_THAU;
         let end = if ngai_thau { ALU_MERGER } else { REFORM };
         let urban = kind == "phường" || (kind == "thị trấn" && gso != "island");
-        let dominant = if urban && self.rng.random_bool(0.8) {
+        // The group most people of the commune belong to: Kinh in towns; in the uplands the
+        // minorities live mostly in the rural communes. A Lù and Ngải Thầu are Mông villages.
+        let upland = matches!(prof.region, Region::NorthMountain | Region::Highlands);
+        let dominant = if gso == "02692" || ngai_thau {
+            8
+        } else if urban && self.rng.random_bool(0.8) {
             1
         } else {
-            let w = Weighted::new(prof.ethnic.iter().copied());
+            let w = Weighted::new(
+                prof.ethnic
+                    .iter()
+                    .map(|&(c, w)| (c, if c == 1 && upland { w * 0.6 } else { w })),
+            );
             w.pick(&mut self.rng).unwrap_or(1)
         };
         let boost = if dominant == 1 { 3.0 } else { 6.0 };

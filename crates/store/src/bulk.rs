@@ -6,6 +6,14 @@ use ketnap_domain::dataset::{Batch, TableCounts};
 
 use crate::{Db, Result, Store, engine};
 
+/// What a producer sends to [`Store::load_dataset`]: rows, then `End` once everything was
+/// sent. A feed that stops without `End` (the producer failed) loads nothing.
+#[derive(Clone, Debug)]
+pub enum Feed {
+    Rows(Batch),
+    End,
+}
+
 /// How the load is recorded in the audit trail (one row; `detail` gets the row counts added).
 /// Never put personal data in it.
 #[derive(Clone, Debug)]
@@ -20,15 +28,16 @@ pub struct BulkAudit {
 }
 
 impl Store {
-    /// Loads the batches received from `batches` (explicit ids, as produced) into an empty
-    /// database, in one transaction; refuses a database that already holds organizations,
-    /// localities or people. `progress` gets the rows loaded so far after each batch.
+    /// Loads the batches received from `feed` (explicit ids, as produced) into an empty
+    /// database, in one transaction committed when [`Feed::End`] arrives; refuses a database
+    /// that already holds organizations, localities or people. `progress` gets the rows loaded
+    /// so far after each batch.
     pub async fn load_dataset(
         &self,
-        batches: tokio::sync::mpsc::Receiver<Batch>,
+        feed: tokio::sync::mpsc::Receiver<Feed>,
         audit: &BulkAudit,
         progress: &(dyn Fn(u64) + Send + Sync),
     ) -> Result<TableCounts> {
-        dispatch!(self, bulk::load(batches, audit, progress))
+        dispatch!(self, bulk::load(feed, audit, progress))
     }
 }

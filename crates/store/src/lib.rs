@@ -136,5 +136,9 @@ impl Store {
 // Localities, people and import batches: a second `impl Store` (uses `dispatch!` above).
 mod localities_people;
 
+// The admission pipeline: cases, events, courses, calendar, due list — another `impl Store`
+// (SQL in engine/pipeline.rs, pipeline_read.rs, courses.rs, holidays.rs).
+pub mod pipeline_api;
+
 // Bulk load of whole datasets: a third `impl Store` (SQL in engine/bulk.rs).
 pub mod bulk;

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use ketnap_demo::{Config, Scale, generate};
 use ketnap_domain::dataset::{Batch, Table, TableCounts};
 use ketnap_domain::org::{NewUnit, Operation, OrgKind, Sector};
-use ketnap_store::bulk::BulkAudit;
+use ketnap_store::bulk::{BulkAudit, Feed};
 use ketnap_store::testing::test_stores;
 use ketnap_store::{Store, StoreError, on_db};
 
@@ -37,10 +37,11 @@ async fn load(s: &Store, batches: Vec<Batch>) -> Result<TableCounts, StoreError>
     let (tx, rx) = tokio::sync::mpsc::channel(4);
     let feeder = tokio::spawn(async move {
         for b in batches {
-            if tx.send(b).await.is_err() {
-                break;
+            if tx.send(Feed::Rows(b)).await.is_err() {
+                return;
             }
         }
+        let _ = tx.send(Feed::End).await;
     });
     let r = s.load_dataset(rx, &audit(), &|_| {}).await;
     let _ = feeder.await;
@@ -50,6 +51,14 @@ async fn load(s: &Store, batches: Vec<Batch>) -> Result<TableCounts, StoreError>
 async fn rows(s: &Store, table: &str) -> Result<i64, StoreError> {
     let sql = format!("SELECT COUNT(*) FROM {table}");
     Ok(on_db!(s.db(), p => sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).fetch_one(p).await?))
+}
+
+async fn indexes(s: &Store) -> Result<i64, StoreError> {
+    let sql = match s.backend() {
+        ketnap_store::Backend::Sqlite => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index'",
+        ketnap_store::Backend::Postgres => "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema()",
+    };
+    Ok(on_db!(s.db(), p => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await?))
 }
 
 #[tokio::test]
@@ -121,6 +130,34 @@ async fn small_demo_loads_on_both_engines() -> Result<(), StoreError> {
             other => panic!("{backend}: expected a refusal, got {other:?}"),
         }
         assert_eq!(rows(s, "person").await?, before);
+    }
+    Ok(())
+}
+
+/// A feed that stops without its end marker loads nothing.
+#[tokio::test]
+async fn an_interrupted_feed_loads_nothing() -> Result<(), StoreError> {
+    let (batches, _) = dataset();
+    for t in test_stores().await? {
+        let s = &t.store;
+        let before = indexes(s).await?;
+        assert!(before >= 5);
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        let first: Vec<Batch> = batches.iter().take(5).cloned().collect();
+        let feeder = tokio::spawn(async move {
+            for b in first {
+                let _ = tx.send(Feed::Rows(b)).await;
+            }
+        });
+        match s.load_dataset(rx, &audit(), &|_| {}).await {
+            Err(StoreError::Rule(e)) => assert_eq!(e.violations()[0].rule, "bulk.incomplete"),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        let _ = feeder.await;
+        assert_eq!(rows(s, "org_unit").await?, 0);
+        assert_eq!(rows(s, "audit_log").await?, 0);
+        // The secondary indexes dropped for the load are back.
+        assert_eq!(indexes(s).await?, before, "{}", s.backend().as_str());
     }
     Ok(())
 }

@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
 use ketnap_domain::org::OrgKind;
+use ketnap_domain::person::PartyStatus;
 
 use crate::AppState;
 use crate::api::ENDPOINTS;
@@ -66,6 +67,30 @@ pub struct IndexPage {
     pub endpoints: Vec<EndpointRow>,
 }
 
+/// Count rows in the domain's order, labelled in Vietnamese (`describe` gives the position and
+/// the label of a known key; unknown keys go last, labelled by the key).
+fn rows(
+    counts: &std::collections::BTreeMap<String, i64>,
+    describe: impl Fn(&str) -> Option<(Option<usize>, &'static str)>,
+) -> Vec<CountRow> {
+    let mut v: Vec<(usize, CountRow)> = counts
+        .iter()
+        .map(|(k, n)| {
+            let (pos, label) = describe(k).map_or((None, k.as_str()), |(p, l)| (p, l));
+            (
+                pos.unwrap_or(usize::MAX),
+                CountRow {
+                    label: label.to_string(),
+                    key: k.clone(),
+                    count: vi_number(*n),
+                },
+            )
+        })
+        .collect();
+    v.sort_by_key(|(p, _)| *p);
+    v.into_iter().map(|(_, r)| r).collect()
+}
+
 fn kind_vi(kind: OrgKind) -> String {
     kind.label_vi().to_string()
 }
@@ -123,24 +148,13 @@ pub async fn index(State(state): State<AppState>) -> ApiResult<Html<String>> {
         units_total: vi_number(stats.units_total),
         localities_total: vi_number(stats.localities_total),
         people_total: vi_number(stats.people_total),
-        units_by_kind: stats
-            .units_by_kind
-            .iter()
-            .map(|(k, n)| CountRow {
-                label: OrgKind::parse(k).map_or_else(|| k.clone(), kind_vi),
-                key: k.clone(),
-                count: vi_number(*n),
-            })
-            .collect(),
-        people_by_status: stats
-            .people_by_status
-            .iter()
-            .map(|(k, n)| CountRow {
-                label: k.clone(),
-                key: k.clone(),
-                count: vi_number(*n),
-            })
-            .collect(),
+        units_by_kind: rows(&stats.units_by_kind, |k| {
+            OrgKind::parse(k).map(|x| (OrgKind::ALL.iter().position(|a| *a == x), x.label_vi()))
+        }),
+        people_by_status: rows(&stats.people_by_status, |k| {
+            PartyStatus::parse(k)
+                .map(|x| (PartyStatus::ALL.iter().position(|a| *a == x), x.label_vi()))
+        }),
         roots,
         endpoints,
     };

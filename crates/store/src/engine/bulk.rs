@@ -13,8 +13,8 @@ use ketnap_domain::text::{fold, name_sort_key};
 use ketnap_domain::Violation;
 use sqlx::{AssertSqlSafe, Pool, Row, Transaction};
 
-use crate::bulk::BulkAudit;
-use crate::engine::{MAX_BINDS, row_placeholders};
+use crate::bulk::{BulkAudit, Feed};
+use crate::engine::MAX_BINDS;
 use crate::error::{Result, StoreError};
 
 type Tx<'a> = Transaction<'a, DB>;
@@ -182,29 +182,65 @@ fn values(b: &Batch) -> Vec<Val<'_>> {
     v
 }
 
-/// Multi-row INSERTs (SQLite, and PostgreSQL as a fallback).
-async fn insert(tx: &mut Tx<'_>, table: Table, vals: &[Val<'_>], sql_cache: &mut HashMap<(Table, usize), String>) -> Result<()> {
+/// `(?,?,?),(?,?,?),…` for `rows` rows of `cols` values. SQLite looks numbered parameters
+/// (`$N`) up by a linear scan for each one, which makes a 30 000-value statement quadratic;
+/// anonymous `?` parameters bind in order at no cost.
+fn anonymous_placeholders(rows: usize, cols: usize) -> String {
+    let row = format!("({})", vec!["?"; cols].join(","));
+    vec![row; rows].join(",")
+}
+
+/// `YYYY-MM-DD`, as the drivers store dates (chrono's formatter is slow in bulk).
+fn iso_date(d: Date, out: &mut Vec<u8>) {
+    use chrono::Datelike;
+    let y = d.year().clamp(0, 9999) as u32;
+    let m = d.month();
+    let day = d.day();
+    for x in [y / 1000, y / 100 % 10, y / 10 % 10, y % 10] {
+        out.push(b'0' + x as u8);
+    }
+    out.extend_from_slice(&[b'-', b'0' + (m / 10) as u8, b'0' + (m % 10) as u8, b'-', b'0' + (day / 10) as u8, b'0' + (day % 10) as u8]);
+}
+
+fn date_text(d: Date) -> String {
+    let mut b = Vec::with_capacity(10);
+    iso_date(d, &mut b);
+    String::from_utf8(b).unwrap_or_default()
+}
+
+type Stmt = sqlx::query::Query<'static, DB, <DB as sqlx::Database>::Arguments>;
+
+/// One statement of the load, ready to run, with the rows it writes.
+enum Work {
+    Insert(Stmt, Table, u64),
+    Copy(String, Vec<u8>, Table, u64),
+}
+
+/// Multi-row INSERTs (SQLite): owned values move into the statement's arguments.
+fn build_inserts(table: Table, vals: Vec<Val<'_>>, sql_cache: &mut HashMap<(Table, usize), String>, out: &mut std::collections::VecDeque<Work>) {
     let cols = columns(table);
-    let per = (MAX_BINDS / cols.len()).max(1);
-    for chunk in vals.chunks(per * cols.len()) {
+    let per = (MAX_BINDS / cols.len()).max(1) * cols.len();
+    let mut it = vals.into_iter().peekable();
+    while it.peek().is_some() {
+        let chunk: Vec<Val<'_>> = it.by_ref().take(per).collect();
         let rows = chunk.len() / cols.len();
         let sql = sql_cache
             .entry((table, rows))
-            .or_insert_with(|| format!("INSERT INTO {} ({}) VALUES {}", table.as_str(), cols.join(", "), row_placeholders(rows, cols.len())))
+            .or_insert_with(|| format!("INSERT INTO {} ({}) VALUES {}", table.as_str(), cols.join(", "), anonymous_placeholders(rows, cols.len())))
             .clone();
-        let mut q = sqlx::query::<DB>(AssertSqlSafe(sql));
+        let mut q: Stmt = sqlx::query::<DB>(AssertSqlSafe(sql));
         for v in chunk {
             q = match v {
-                Val::Int(i) => q.bind(*i),
-                Val::Text(s) => q.bind(s.as_ref()),
-                Val::Date(d) => q.bind(*d),
-                Val::Bool(b) => q.bind(*b),
+                Val::Int(i) => q.bind(i),
+                Val::Text(Cow::Owned(s)) => q.bind(s),
+                Val::Text(Cow::Borrowed(s)) => q.bind(s.to_string()),
+                Val::Date(d) => q.bind(date_text(d)),
+                Val::Bool(b) => q.bind(b),
                 Val::Null => q.bind(None::<i64>),
             };
         }
-        q.execute(&mut **tx).await?;
+        out.push_back(Work::Insert(q, table, rows as u64));
     }
-    Ok(())
 }
 
 /// Appends `s` to a COPY text-format buffer, escaped.
@@ -231,9 +267,7 @@ fn copy_rows(table: Table, vals: &[Val<'_>]) -> Vec<u8> {
                 let _ = write!(out, "{n}");
             }
             Val::Text(s) => copy_text(&mut out, s),
-            Val::Date(d) => {
-                let _ = write!(out, "{}", d.format("%Y-%m-%d"));
-            }
+            Val::Date(d) => iso_date(*d, &mut out),
             Val::Bool(b) => out.push(if *b { b't' } else { b'f' }),
             Val::Null => out.extend_from_slice(b"\\N"),
         }
@@ -261,20 +295,32 @@ impl CopyIn for sqlx::Sqlite {
     }
 }
 
-async fn write(tx: &mut Tx<'_>, b: &Batch, sql_cache: &mut HashMap<(Table, usize), String>) -> Result<()> {
+/// The statements that write batch `b`.
+fn build(b: &Batch, sql_cache: &mut HashMap<(Table, usize), String>, out: &mut std::collections::VecDeque<Work>) {
     if b.is_empty() {
-        return Ok(());
+        return;
     }
     let table = b.table();
     let vals = values(b);
     match BACKEND {
-        crate::db::Backend::Sqlite => insert(tx, table, &vals, sql_cache).await,
+        crate::db::Backend::Sqlite => build_inserts(table, vals, sql_cache, out),
         crate::db::Backend::Postgres => {
             let data = copy_rows(table, &vals);
-            drop(vals);
             let stmt = format!("COPY {} ({}) FROM STDIN", table.as_str(), columns(table).join(", "));
+            out.push_back(Work::Copy(stmt, data, table, b.len() as u64));
+        }
+    }
+}
+
+async fn run(tx: &mut Tx<'_>, w: Work) -> Result<(Table, u64)> {
+    match w {
+        Work::Insert(q, table, rows) => {
+            q.execute(&mut **tx).await?;
+            Ok((table, rows))
+        }
+        Work::Copy(stmt, data, table, rows) => {
             <DB as CopyIn>::copy_in(&mut **tx, &stmt, data).await?;
-            Ok(())
+            Ok((table, rows))
         }
     }
 }
@@ -313,22 +359,46 @@ async fn holds_data(tx: &mut Tx<'_>) -> Result<bool> {
     Ok(false)
 }
 
-/// Loads every batch from `batches` into an empty database in one transaction; returns the
-/// rows per table. `progress` is called with the rows loaded so far after each batch.
+/// Loads every batch from `feed` into an empty database in one transaction, committed on
+/// [`Feed::End`]; returns the rows per table. `progress` is called with the rows loaded so far
+/// after each batch.
 pub async fn load(
     pool: &Pool<DB>,
-    mut batches: tokio::sync::mpsc::Receiver<Batch>,
+    mut feed: tokio::sync::mpsc::Receiver<Feed>,
     audit: &BulkAudit,
     progress: &(dyn Fn(u64) + Send + Sync),
 ) -> Result<TableCounts> {
-    let mut conn = pool.acquire().await?;
+    // A connection of its own: settings for the load never reach the pool, and the long
+    // statements of a bulk load (index builds) are not logged as slow queries.
+    let opts = sqlx::ConnectOptions::disable_statement_logging(pool.connect_options().as_ref().clone());
+    let mut conn = <<DB as sqlx::Database>::Connection as sqlx::Connection>::connect_with(&opts).await?;
     if BACKEND == crate::db::Backend::Sqlite {
-        // Settings for this load only: the connection is closed afterwards, not pooled.
-        conn.close_on_drop();
         for p in ["PRAGMA synchronous = OFF", "PRAGMA cache_size = -262144"] {
-            sqlx::query(p).execute(&mut *conn).await?;
+            sqlx::query(p).execute(&mut conn).await?;
         }
     }
+    let counts = load_in(&mut conn, &mut feed, audit, progress).await;
+    // Dropping the receiver stops a producer that is still sending.
+    drop(feed);
+    let counts = counts?;
+    // Statistics for the planner on the new data.
+    let after: &[&str] = match BACKEND {
+        crate::db::Backend::Sqlite => &["PRAGMA analysis_limit = 1000", "ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"],
+        crate::db::Backend::Postgres => &["ANALYZE"],
+    };
+    for s in after {
+        sqlx::query(AssertSqlSafe(s.to_string())).execute(&mut conn).await?;
+    }
+    sqlx::Connection::close(conn).await?;
+    Ok(counts)
+}
+
+async fn load_in(
+    conn: &mut <DB as sqlx::Database>::Connection,
+    feed: &mut tokio::sync::mpsc::Receiver<Feed>,
+    audit: &BulkAudit,
+    progress: &(dyn Fn(u64) + Send + Sync),
+) -> Result<TableCounts> {
     let mut tx: Tx<'_> = match BACKEND {
         crate::db::Backend::Sqlite => sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?,
         crate::db::Backend::Postgres => sqlx::Connection::begin(&mut *conn).await?,
@@ -348,10 +418,44 @@ pub async fn load(
     }
     let mut counts = TableCounts::default();
     let mut sql_cache: HashMap<(Table, usize), String> = HashMap::new();
-    while let Some(b) = batches.recv().await {
-        write(&mut tx, &b, &mut sql_cache).await?;
-        counts.add(b.table(), b.len() as u64);
-        progress(counts.total());
+    let mut queue: std::collections::VecDeque<Work> = std::collections::VecDeque::new();
+    let mut ended = false;
+    // A pipeline: while one statement runs (in the driver), the next batch is received and
+    // its statements are built.
+    loop {
+        let need = queue.len() < 2 && !ended;
+        let next = queue.pop_front();
+        if next.is_none() && !need {
+            break;
+        }
+        let exec = async {
+            match next {
+                Some(w) => run(&mut tx, w).await.map(Some),
+                None => Ok(None),
+            }
+        };
+        let more = async {
+            if need { Some(feed.recv().await) } else { None }
+        };
+        let (done, received) = tokio::join!(exec, more);
+        if let Some((table, rows)) = done? {
+            counts.add(table, rows);
+            progress(counts.total());
+        }
+        match received {
+            Some(Some(Feed::Rows(b))) => build(&b, &mut sql_cache, &mut queue),
+            Some(Some(Feed::End)) => ended = true,
+            // The producer stopped early: roll everything back.
+            Some(None) => {
+                return Err(Violation::new(
+                    "dataset",
+                    "bulk.incomplete",
+                    "the dataset ended before its producer said it was complete; nothing was loaded",
+                )
+                .into());
+            }
+            None => {}
+        }
     }
     for (_, create) in &indexes {
         sqlx::query(AssertSqlSafe(create.clone())).execute(&mut *tx).await?;
@@ -376,13 +480,5 @@ pub async fn load(
     let detail = serde_json::Value::Object(detail).to_string();
     super::audit::record_in(&mut tx, &audit.actor, &audit.action, "dataset", &audit.entity_key, &detail).await?;
     tx.commit().await?;
-    // Statistics for the planner on the new data.
-    let after: &[&str] = match BACKEND {
-        crate::db::Backend::Sqlite => &["PRAGMA analysis_limit = 1000", "ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"],
-        crate::db::Backend::Postgres => &["ANALYZE"],
-    };
-    for s in after {
-        sqlx::query(AssertSqlSafe(s.to_string())).execute(&mut *conn).await?;
-    }
     Ok(counts)
 }

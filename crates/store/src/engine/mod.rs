@@ -60,6 +60,22 @@ macro_rules! engine {
                 use super::*;
                 include!("exchange.rs");
             }
+            pub mod pipeline {
+                use super::*;
+                include!("pipeline.rs");
+            }
+            pub mod pipeline_read {
+                use super::*;
+                include!("pipeline_read.rs");
+            }
+            pub mod courses {
+                use super::*;
+                include!("courses.rs");
+            }
+            pub mod holidays {
+                use super::*;
+                include!("holidays.rs");
+            }
             pub mod web_queries {
                 use super::*;
                 include!("web_queries.rs");

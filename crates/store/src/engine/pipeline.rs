@@ -1,0 +1,1040 @@
+// The admission pipeline: cases and their append-only events, the facts the rules need, and the
+// person's status spells kept in step with each case. Included per engine by `engine!` (see
+// mod.rs): `DB` and `BACKEND` name the engine.
+//
+// Personal data (birth dates, names) never reaches an error message or a log line here: the
+// refusals are the domain's, and the audit trail keeps the values as data.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use ketnap_domain::calendar::Calendar;
+use ketnap_domain::org::{OrgId, OrgKind};
+use ketnap_domain::person::{GeneralEducation, PartyStatus, PersonId};
+use ketnap_domain::pipeline::{
+    self as pl, CaseState, DocumentRef, Event, EventId, EventKind, Facts, FormCode, Introducer,
+    MemberFact, Proposer, StepKind,
+};
+use ketnap_domain::sensitive::Sensitive;
+use ketnap_domain::{Date, Violation};
+use serde_json::json;
+use sqlx::{AssertSqlSafe, Pool, Row, Transaction};
+
+use crate::error::{Result, StoreError, decode};
+use crate::pipeline_api::spells::{self, Projection, Spell};
+use crate::pipeline_api::{
+    CaseId, EventRecord, ImportCase, ImportError, ImportReport, ImportRow, NewCase, NewEvent,
+    Recorded, import_column,
+};
+
+type Tx<'a> = Transaction<'a, DB>;
+
+/// The stored case row.
+pub struct CaseRow {
+    pub id: CaseId,
+    pub person_id: PersonId,
+    pub branch_id: OrgId,
+    pub origin_branch_id: OrgId,
+    pub opened_on: Date,
+    pub proposed_by: Proposer,
+    pub version: i64,
+    pub updated_by: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The columns [`case_row`] reads (`c` = `pipeline_case`).
+pub const CASE_COLS: &str = "c.id, c.person_id, c.branch_id, c.origin_branch_id, c.opened_on, c.proposed_by, c.version, \
+     c.updated_by, c.updated_at";
+
+pub fn case_row(r: &<DB as sqlx::Database>::Row) -> Result<CaseRow> {
+    Ok(CaseRow {
+        id: r.try_get("id")?,
+        person_id: r.try_get("person_id")?,
+        branch_id: r.try_get("branch_id")?,
+        origin_branch_id: r.try_get("origin_branch_id")?,
+        opened_on: r.try_get("opened_on")?,
+        proposed_by: decode(
+            "proposer",
+            &r.try_get::<String, _>("proposed_by")?,
+            Proposer::parse,
+        )?,
+        version: r.try_get("version")?,
+        updated_by: r.try_get("updated_by")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+/// The case row, locked for the rest of the transaction (SQLite: the whole database already is).
+async fn lock_case(tx: &mut Tx<'_>, id: CaseId) -> Result<CaseRow> {
+    let lock = match BACKEND {
+        crate::db::Backend::Postgres => " FOR UPDATE",
+        crate::db::Backend::Sqlite => "",
+    };
+    let sql = format!("SELECT {CASE_COLS} FROM pipeline_case c WHERE c.id = $1{lock}");
+    match sqlx::query(AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+    {
+        Some(r) => case_row(&r),
+        None => Err(StoreError::NotFound {
+            what: "case",
+            key: id.to_string(),
+        }),
+    }
+}
+
+/// The columns [`event_record`] reads.
+pub const EVENT_COLS: &str = "id, case_id, seq, date, kind, payload, doc_form, doc_number, doc_date, actor, corrects, reason, recorded_at";
+
+pub fn event_record(r: &<DB as sqlx::Database>::Row) -> Result<EventRecord> {
+    let id: i64 = r.try_get("id")?;
+    let payload: String = r.try_get("payload")?;
+    let kind: EventKind = serde_json::from_str(&payload)
+        .map_err(|_| StoreError::Corrupt(format!("event #{id}: the payload does not decode")))?;
+    let number: Option<String> = r.try_get("doc_number")?;
+    let form: Option<String> = r.try_get("doc_form")?;
+    let document = match number {
+        Some(number) => Some(DocumentRef {
+            form: form
+                .as_deref()
+                .map(|f| decode("form", f, FormCode::parse))
+                .transpose()?,
+            number,
+            date: r.try_get("doc_date")?,
+        }),
+        None => None,
+    };
+    Ok(EventRecord {
+        id,
+        case_id: r.try_get("case_id")?,
+        seq: r.try_get("seq")?,
+        date: r.try_get("date")?,
+        kind,
+        document,
+        actor: r.try_get("actor")?,
+        corrects: r.try_get("corrects")?,
+        reason: r.try_get("reason")?,
+        recorded_at: r.try_get("recorded_at")?,
+    })
+}
+
+/// The domain's view of a recorded event.
+pub fn to_event(e: &EventRecord) -> Event {
+    Event {
+        id: e.id,
+        seq: e.seq,
+        date: e.date,
+        kind: e.kind.clone(),
+        document: e.document.clone(),
+        actor: e.actor.clone(),
+        corrects: e.corrects,
+        reason: e.reason.clone(),
+    }
+}
+
+async fn events_in(tx: &mut Tx<'_>, case_id: CaseId) -> Result<Vec<EventRecord>> {
+    let sql = format!("SELECT {EVENT_COLS} FROM pipeline_event WHERE case_id = $1 ORDER BY seq");
+    sqlx::query(AssertSqlSafe(sql))
+        .bind(case_id)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(event_record)
+        .collect()
+}
+
+/// Now, to the microsecond both engines keep.
+fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+async fn insert_event(
+    tx: &mut Tx<'_>,
+    case_id: CaseId,
+    seq: i64,
+    e: &NewEvent,
+    actor: &str,
+    at: DateTime<Utc>,
+) -> Result<EventId> {
+    let payload = serde_json::to_string(&e.kind)
+        .map_err(|_| StoreError::Corrupt("an event payload does not encode".into()))?;
+    let doc = e.document.as_ref();
+    Ok(sqlx::query_scalar::<DB, i64>(
+        "INSERT INTO pipeline_event (case_id, seq, date, kind, payload, doc_form, doc_number, doc_date, actor, corrects, \
+         reason, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+    )
+    .bind(case_id)
+    .bind(seq)
+    .bind(e.date)
+    .bind(e.kind.step().as_str())
+    .bind(payload)
+    .bind(doc.and_then(|d| d.form).map(|f| f.as_str()))
+    .bind(doc.map(|d| d.number.trim().to_string()))
+    .bind(doc.and_then(|d| d.date))
+    .bind(actor)
+    .bind(e.corrects)
+    .bind(e.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()))
+    .bind(at)
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+// ---- facts ---------------------------------------------------------------------------------
+
+struct PersonFacts {
+    birth: Date,
+    education: GeneralEducation,
+    youth_union: bool,
+    residence: Option<i64>,
+}
+
+async fn person_facts(tx: &mut Tx<'_>, id: PersonId) -> Result<Option<PersonFacts>> {
+    let Some(r) = sqlx::query("SELECT birth_date, education, youth_union, residence_locality_id FROM person WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(PersonFacts {
+        birth: r.try_get("birth_date")?,
+        education: decode(
+            "education",
+            &r.try_get::<String, _>("education")?,
+            GeneralEducation::parse,
+        )?,
+        youth_union: r.try_get("youth_union")?,
+        residence: r.try_get("residence_locality_id")?,
+    }))
+}
+
+async fn spells_in(tx: &mut Tx<'_>, person: PersonId) -> Result<Vec<Spell>> {
+    sqlx::query("SELECT status, org_id, valid_from, valid_to FROM person_status WHERE person_id = $1 ORDER BY valid_from")
+        .bind(person)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Spell {
+                status: decode("party status", &r.try_get::<String, _>("status")?, PartyStatus::parse)?,
+                branch: r.try_get("org_id")?,
+                from: r.try_get("valid_from")?,
+                to: r.try_get("valid_to")?,
+            })
+        })
+        .collect()
+}
+
+/// Whether the person is an official member on `date` (in `branch` when given), and since when
+/// (the start of the unbroken run of official spells; for someone not yet official, the start
+/// of their next official spell).
+fn member_fact(spells: &[Spell], date: Date, branch: Option<OrgId>) -> MemberFact {
+    let cur = spells
+        .iter()
+        .find(|s| s.contains(date))
+        .filter(|s| s.status == PartyStatus::Official);
+    let official = cur.is_some_and(|s| branch.is_none_or(|b| s.branch == Some(b)));
+    let official_since = match cur {
+        Some(c) => {
+            let mut from = c.from;
+            while let Some(p) = spells
+                .iter()
+                .find(|s| s.to == from && s.from < from && s.status == PartyStatus::Official)
+            {
+                from = p.from;
+            }
+            Some(from)
+        }
+        None => spells
+            .iter()
+            .filter(|s| s.status == PartyStatus::Official && s.from > date)
+            .map(|s| s.from)
+            .min(),
+    };
+    MemberFact {
+        official,
+        official_since,
+    }
+}
+
+async fn official_members(tx: &mut Tx<'_>, branch: OrgId, date: Date) -> Result<i64> {
+    Ok(sqlx::query_scalar::<DB, i64>(
+        "SELECT COUNT(*) FROM person_status WHERE org_id = $1 AND status = $2 AND valid_from <= $3 AND valid_to > $3",
+    )
+    .bind(branch)
+    .bind(PartyStatus::Official.as_str())
+    .bind(date)
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+/// What the database knows, on the event's date, that the rules need (see
+/// `crate::pipeline_api` for the choices made).
+async fn facts_for(tx: &mut Tx<'_>, case: &CaseRow, state: &CaseState, e: &Event) -> Result<Facts> {
+    let branch = spells::branch_on(state, case.origin_branch_id, e.date);
+    let org = super::locality::org_facts(tx, branch)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "organization",
+            key: branch.to_string(),
+        })?;
+    let p = person_facts(tx, case.person_id)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "person",
+            key: case.person_id.to_string(),
+        })?;
+    let mut f = Facts::new(org.kind);
+    f.birth_date = Some(Sensitive::new(p.birth));
+    f.education = Some(p.education);
+    f.youth_union_member = p.youth_union;
+    let step = e.step();
+    if matches!(step, StepKind::BranchVoted | StepKind::RecognitionVoted) {
+        let n = official_members(tx, branch, e.date).await?;
+        f.branch_official_members = Some(u32::try_from(n).unwrap_or(u32::MAX));
+    }
+    if step == StepKind::BranchVoted {
+        let commune: Option<i64> = match p.residence {
+            Some(l) => sqlx::query_scalar(
+                "SELECT org_id FROM locality_commune WHERE locality_id = $1 AND valid_from <= $2 AND valid_to > $2",
+            )
+            .bind(l)
+            .bind(e.date)
+            .fetch_optional(&mut **tx)
+            .await?,
+            None => None,
+        };
+        f.difficult_area =
+            super::holidays::difficult_in(tx, commune.unwrap_or(branch), e.date).await?;
+    }
+    match &e.kind {
+        EventKind::MentorAssigned { mentor } => {
+            let s = spells_in(tx, *mentor).await?;
+            f.people
+                .insert(*mentor, member_fact(&s, e.date, Some(branch)));
+        }
+        EventKind::Introduced {
+            introducer: Introducer::Member { person, .. },
+        } => {
+            let s = spells_in(tx, *person).await?;
+            f.people.insert(*person, member_fact(&s, e.date, None));
+        }
+        _ => {}
+    }
+    Ok(f)
+}
+
+/// References an event makes must exist: mentor and introducers (not the candidate), the
+/// branch a transfer goes to (a branch on the date, another one).
+async fn check_refs(
+    tx: &mut Tx<'_>,
+    case: &CaseRow,
+    state: &CaseState,
+    e: &NewEvent,
+) -> Result<()> {
+    match &e.kind {
+        EventKind::MentorAssigned { mentor } => person_ref(tx, case, *mentor, "mentor").await,
+        EventKind::Introduced {
+            introducer: Introducer::Member { person, .. },
+        } => person_ref(tx, case, *person, "introducer").await,
+        EventKind::TransferredOut { to_branch } => {
+            let f = super::locality::org_on(tx, *to_branch, e.date, "to_branch").await?;
+            if !f.kind.holds_members() {
+                return Err(Violation::new(
+                    "to_branch",
+                    "pipeline.transfer.branch",
+                    format!(
+                        "{} is a {}; a case moves to a branch",
+                        f.code,
+                        f.kind.as_str()
+                    ),
+                )
+                .into());
+            }
+            if *to_branch == spells::branch_on(state, case.origin_branch_id, e.date) {
+                return Err(Violation::new(
+                    "to_branch",
+                    "pipeline.transfer.same",
+                    format!("the case is already in {} on {}", f.code, e.date),
+                )
+                .into());
+            }
+            Ok(())
+        }
+        EventKind::TransferredIn { from_branch } => {
+            match super::locality::org_facts(tx, *from_branch).await? {
+                Some(_) => Ok(()),
+                None => Err(Violation::new(
+                    "from_branch",
+                    "org.unit.unknown",
+                    format!("no organization with id {from_branch}"),
+                )
+                .into()),
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+async fn person_ref(tx: &mut Tx<'_>, case: &CaseRow, id: PersonId, field: &str) -> Result<()> {
+    if id == case.person_id {
+        return Err(Violation::new(
+            field,
+            "pipeline.person.self",
+            format!("the candidate cannot be their own {field}"),
+        )
+        .into());
+    }
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM person WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+    if n == 0 {
+        return Err(Violation::new(
+            field,
+            "pipeline.person.unknown",
+            format!("no person with id {id}"),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+// ---- status spells and projections ---------------------------------------------------------
+
+fn spell_json(s: &Spell) -> serde_json::Value {
+    json!({"status": s.status.as_str(), "branch": s.branch, "from": s.from, "to": s.to})
+}
+
+/// Brings the person's status spells in step with the case after it went from `before` to
+/// `after`, with one audit row when anything changed.
+async fn sync_spells(
+    tx: &mut Tx<'_>,
+    case: &CaseRow,
+    before: &CaseState,
+    after: &CaseState,
+    actor: &str,
+) -> Result<()> {
+    let b = spells::case_spells(before, case.origin_branch_id);
+    let a = spells::case_spells(after, case.origin_branch_id);
+    if a == b {
+        return Ok(());
+    }
+    let existing = spells_in(tx, case.person_id).await?;
+    let Some(new) = spells::reconcile(&existing, &b, &a)? else {
+        return Ok(());
+    };
+    if new == existing {
+        return Ok(());
+    }
+    for s in existing
+        .iter()
+        .filter(|s| !new.iter().any(|n| n.from == s.from))
+    {
+        sqlx::query("DELETE FROM person_status WHERE person_id = $1 AND valid_from = $2")
+            .bind(case.person_id)
+            .bind(s.from)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for s in &new {
+        match existing.iter().find(|o| o.from == s.from) {
+            Some(o) if o == s => {}
+            Some(_) => {
+                sqlx::query(
+                    "UPDATE person_status SET status = $1, org_id = $2, valid_to = $3 WHERE person_id = $4 AND valid_from = $5",
+                )
+                .bind(s.status.as_str())
+                .bind(s.branch)
+                .bind(s.to)
+                .bind(case.person_id)
+                .bind(s.from)
+                .execute(&mut **tx)
+                .await?;
+            }
+            None => {
+                sqlx::query(
+                    "INSERT INTO person_status (person_id, status, org_id, valid_from, valid_to) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(case.person_id)
+                .bind(s.status.as_str())
+                .bind(s.branch)
+                .bind(s.from)
+                .bind(s.to)
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+    }
+    let detail = json!({
+        "case": case.id,
+        "before": existing.iter().map(spell_json).collect::<Vec<_>>(),
+        "after": new.iter().map(spell_json).collect::<Vec<_>>(),
+    });
+    super::audit::record_in(
+        tx,
+        actor,
+        "person.status",
+        "person",
+        &case.person_id.to_string(),
+        &detail.to_string(),
+    )
+    .await
+}
+
+async fn save_case(
+    tx: &mut Tx<'_>,
+    case: &CaseRow,
+    p: &Projection,
+    version: i64,
+    actor: &str,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let n = sqlx::query(
+        "UPDATE pipeline_case SET branch_id = $1, stage = $2, is_open = $3, mentor_id = $4, last_event_on = $5, \
+         deadline_on = $6, certificate_issued = $7, version = $8, updated_by = $9, updated_at = $10 \
+         WHERE id = $11 AND version = $12",
+    )
+    .bind(p.branch_id)
+    .bind(p.stage.as_str())
+    .bind(p.is_open)
+    .bind(p.mentor_id)
+    .bind(p.last_event_on)
+    .bind(p.deadline_on)
+    .bind(p.certificate_issued)
+    .bind(version)
+    .bind(actor)
+    .bind(at)
+    .bind(case.id)
+    .bind(case.version)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Corrupt(format!(
+            "case {} changed during the write",
+            case.id
+        )))
+    }
+}
+
+// ---- writes --------------------------------------------------------------------------------
+
+/// Appends one event inside the caller's write transaction: version check, references, facts,
+/// the rules, then the event row, the person's spells, the projections and the audit row.
+pub async fn append_in(
+    tx: &mut Tx<'_>,
+    case_id: CaseId,
+    new: &NewEvent,
+    expected_version: Option<i64>,
+    actor: &str,
+    cal: &Calendar,
+) -> Result<Recorded> {
+    let case = lock_case(tx, case_id).await?;
+    if let Some(v) = expected_version
+        && v != case.version
+    {
+        return Err(StoreError::Conflict {
+            what: "case",
+            key: case_id.to_string(),
+            expected: v,
+            actual: case.version,
+            by: case.updated_by.clone(),
+            at: case.updated_at,
+        });
+    }
+    let records = events_in(tx, case_id).await?;
+    let events: Vec<Event> = records.iter().map(to_event).collect();
+    let before = CaseState::derive(&events);
+    check_refs(tx, &case, &before, new).await?;
+    let seq = records.iter().map(|r| r.seq).max().unwrap_or(0) + 1;
+    let at = now();
+    // Inserted first to get its id; a refusal below rolls the transaction back.
+    let id = insert_event(tx, case_id, seq, new, actor, at).await?;
+    let event = Event {
+        id,
+        seq,
+        date: new.date,
+        kind: new.kind.clone(),
+        document: new.document.clone(),
+        actor: actor.to_string(),
+        corrects: new.corrects,
+        reason: new.reason.clone(),
+    };
+    let facts = facts_for(tx, &case, &before, &event).await?;
+    pl::check(&event, &before, &facts, cal).map_err(StoreError::Refused)?;
+    let after = before.apply(event);
+    sync_spells(tx, &case, &before, &after, actor).await?;
+    let proj = spells::project(&after, case.origin_branch_id, case.opened_on, cal);
+    let version = case.version + 1;
+    save_case(tx, &case, &proj, version, actor, at).await?;
+    let sql = format!("SELECT {EVENT_COLS} FROM pipeline_event WHERE id = $1");
+    let record = event_record(
+        &sqlx::query(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?,
+    )?;
+    let detail = json!({"event": record, "stage": after.stage, "version": version});
+    super::audit::record_in(
+        tx,
+        actor,
+        "case.event",
+        "pipeline_case",
+        &case_id.to_string(),
+        &detail.to_string(),
+    )
+    .await?;
+    Ok(Recorded {
+        event: record,
+        version,
+        stage: after.stage,
+    })
+}
+
+/// Checks that a case may be opened and inserts its row (version 0, no events yet).
+async fn create_case_in(
+    tx: &mut Tx<'_>,
+    person: PersonId,
+    branch_code: &str,
+    date: Date,
+    proposed_by: Proposer,
+    actor: &str,
+) -> Result<CaseId> {
+    let code = branch_code.trim().to_ascii_uppercase();
+    let branch: Option<i64> = sqlx::query_scalar("SELECT id FROM org_unit WHERE code_key = $1")
+        .bind(&code)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some(branch) = branch else {
+        return Err(Violation::new(
+            "branch",
+            "case.branch.unknown",
+            format!("no organization with code {}", branch_code.trim()),
+        )
+        .into());
+    };
+    let f = super::locality::org_on(tx, branch, date, "branch").await?;
+    if !f.kind.holds_members() {
+        return Err(Violation::new(
+            "branch",
+            "case.branch.kind",
+            format!(
+                "{} is a {}; a source list is kept by a branch",
+                f.code,
+                f.kind.as_str()
+            ),
+        )
+        .into());
+    }
+    if BACKEND == crate::db::Backend::Postgres {
+        // Two concurrent openings for one person: the second waits, then sees the first.
+        sqlx::query("SELECT id FROM person WHERE id = $1 FOR UPDATE")
+            .bind(person)
+            .fetch_optional(&mut **tx)
+            .await?;
+    }
+    if person_facts(tx, person).await?.is_none() {
+        return Err(StoreError::NotFound {
+            what: "person",
+            key: person.to_string(),
+        });
+    }
+    let open: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM pipeline_case WHERE person_id = $1 AND is_open = $2 LIMIT 1",
+    )
+    .bind(person)
+    .bind(true)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some(c) = open {
+        return Err(Violation::new(
+            "person",
+            "case.open.duplicate",
+            format!("person #{person} already has an open case (#{c})"),
+        )
+        .into());
+    }
+    if let Some(s) = spells_in(tx, person)
+        .await?
+        .iter()
+        .find(|s| s.contains(date))
+        && s.status.is_member()
+    {
+        return Err(Violation::new(
+            "person",
+            "case.open.member",
+            format!(
+                "person #{person} is already a party member ({}) on {date}",
+                s.status.as_str()
+            ),
+        )
+        .into());
+    }
+    let at = now();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO pipeline_case (person_id, branch_id, origin_branch_id, opened_on, proposed_by, version, updated_by, \
+         updated_at, stage, is_open, mentor_id, last_event_on, deadline_on, certificate_issued) \
+         VALUES ($1, $2, $2, $3, $4, 0, $5, $6, $7, $8, NULL, $3, NULL, NULL) RETURNING id",
+    )
+    .bind(person)
+    .bind(branch)
+    .bind(date)
+    .bind(proposed_by.as_str())
+    .bind(actor)
+    .bind(at)
+    .bind(pl::Stage::NotStarted.as_str())
+    .bind(true)
+    .fetch_one(&mut **tx)
+    .await?;
+    let detail = json!({"person": person, "branch": f.code, "date": date, "proposed_by": proposed_by.as_str()});
+    super::audit::record_in(
+        tx,
+        actor,
+        "case.open",
+        "pipeline_case",
+        &id.to_string(),
+        &detail.to_string(),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Opens a case and records its `source_listed` event.
+pub async fn open_in(
+    tx: &mut Tx<'_>,
+    new: &NewCase,
+    actor: &str,
+    cal: &Calendar,
+) -> Result<CaseId> {
+    let id = create_case_in(
+        tx,
+        new.person_id,
+        &new.branch_code,
+        new.date,
+        new.proposed_by,
+        actor,
+    )
+    .await?;
+    let mut ev = NewEvent::new(
+        new.date,
+        EventKind::SourceListed {
+            proposed_by: new.proposed_by,
+        },
+    );
+    ev.document = new.document.clone();
+    append_in(tx, id, &ev, Some(0), actor, cal).await?;
+    Ok(id)
+}
+
+pub async fn open(pool: &Pool<DB>, new: &NewCase, actor: &str) -> Result<CaseId> {
+    let mut tx = super::org::begin_write(pool).await?;
+    let cal = super::holidays::calendar_in(&mut tx).await?;
+    let id = open_in(&mut tx, new, actor, &cal).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn record(
+    pool: &Pool<DB>,
+    case_id: CaseId,
+    new: &NewEvent,
+    expected_version: Option<i64>,
+    actor: &str,
+) -> Result<Recorded> {
+    let mut tx = super::org::begin_write(pool).await?;
+    let cal = super::holidays::calendar_in(&mut tx).await?;
+    let r = append_in(&mut tx, case_id, new, expected_version, actor, &cal).await?;
+    tx.commit().await?;
+    Ok(r)
+}
+
+// ---- import --------------------------------------------------------------------------------
+
+/// The import errors a refusal of one row becomes (database failures are passed on).
+fn row_errors(row: usize, e: StoreError) -> Result<Vec<ImportError>> {
+    Ok(match e {
+        StoreError::Refused(rs) => rs
+            .into_iter()
+            .map(|r| ImportError {
+                row,
+                column: import_column(r.rule_id).to_string(),
+                rule: r.rule_id.to_string(),
+                message: r.message_en.clone(),
+                refusal: Some(r),
+            })
+            .collect(),
+        StoreError::Rule(d) => d
+            .violations()
+            .iter()
+            .map(|v| ImportError {
+                row,
+                column: match v.field.as_str() {
+                    "mentor" | "introducer" | "to_branch" | "from_branch" => "data".to_string(),
+                    "person" => "person_id".to_string(),
+                    other => other.to_string(),
+                },
+                rule: v.rule.to_string(),
+                message: v.message.clone(),
+                refusal: None,
+            })
+            .collect(),
+        StoreError::NotFound { what, key } => vec![ImportError {
+            row,
+            column: match what {
+                "person" => "person_id",
+                "case" => "case",
+                _ => "data",
+            }
+            .to_string(),
+            rule: "import.ref.unknown".into(),
+            message: format!("{what} {key} not found"),
+            refusal: None,
+        }],
+        other => return Err(other),
+    })
+}
+
+/// Imports rows in one transaction; see `Store::events_import`.
+pub async fn import(
+    pool: &Pool<DB>,
+    rows: &[ImportRow],
+    source: &str,
+    actor: &str,
+    dry_run: bool,
+) -> Result<ImportReport> {
+    let mut report = ImportReport {
+        rows: rows.len(),
+        dry_run,
+        ..ImportReport::default()
+    };
+    let mut index: HashMap<&ImportCase, usize> = HashMap::new();
+    let mut groups: Vec<(&ImportCase, Vec<&ImportRow>)> = vec![];
+    for r in rows {
+        match index.get(&r.case) {
+            Some(&i) => {
+                if let Some(g) = groups.get_mut(i) {
+                    g.1.push(r);
+                }
+            }
+            None => {
+                index.insert(&r.case, groups.len());
+                groups.push((&r.case, vec![r]));
+            }
+        }
+    }
+    let mut tx = super::org::begin_write(pool).await?;
+    let cal = super::holidays::calendar_in(&mut tx).await?;
+    for (case, group) in groups {
+        match case {
+            ImportCase::Recorded(id) => {
+                import_recorded(&mut tx, *id, &group, actor, &cal, &mut report).await?
+            }
+            ImportCase::New(key) => {
+                import_new(&mut tx, key, &group, actor, &cal, &mut report).await?
+            }
+        }
+    }
+    if report.errors.is_empty() && !dry_run {
+        let detail = json!({
+            "source": source, "rows": report.rows,
+            "cases_created": report.cases_created, "events_created": report.events_created,
+        });
+        super::audit::record_in(
+            &mut tx,
+            actor,
+            "case.import",
+            "import",
+            source,
+            &detail.to_string(),
+        )
+        .await?;
+        tx.commit().await?;
+        report.written = true;
+    } else {
+        tx.rollback().await?;
+    }
+    Ok(report)
+}
+
+async fn import_recorded(
+    tx: &mut Tx<'_>,
+    case_id: CaseId,
+    group: &[&ImportRow],
+    actor: &str,
+    cal: &Calendar,
+    report: &mut ImportReport,
+) -> Result<()> {
+    let Some(first) = group.first() else {
+        return Ok(());
+    };
+    let case = match lock_case(tx, case_id).await {
+        Ok(c) => c,
+        Err(e) => {
+            report.errors.extend(row_errors(first.row, e)?);
+            return Ok(());
+        }
+    };
+    for row in group {
+        if row.person_id.is_some_and(|p| p != case.person_id) {
+            report.errors.push(ImportError {
+                row: row.row,
+                column: "person_id".into(),
+                rule: "import.case.person".into(),
+                message: format!("case {case_id} is not this person's case"),
+                refusal: None,
+            });
+            return Ok(());
+        }
+        match append_in(tx, case_id, &row.event, None, actor, cal).await {
+            Ok(_) => report.events_created += 1,
+            Err(e) => {
+                report.errors.extend(row_errors(row.row, e)?);
+                return Ok(());
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn import_new(
+    tx: &mut Tx<'_>,
+    key: &str,
+    group: &[&ImportRow],
+    actor: &str,
+    cal: &Calendar,
+    report: &mut ImportReport,
+) -> Result<()> {
+    let Some(first) = group.first() else {
+        return Ok(());
+    };
+    let err = |row: usize, column: &str, rule: &str, message: String| ImportError {
+        row,
+        column: column.to_string(),
+        rule: rule.to_string(),
+        message,
+        refusal: None,
+    };
+    let EventKind::SourceListed { proposed_by } = first.event.kind else {
+        report.errors.push(err(
+            first.row,
+            "kind",
+            "import.case.first",
+            format!("the first row of new case {key} must be source_listed, with the person and the branch"),
+        ));
+        return Ok(());
+    };
+    let (Some(person), Some(branch)) = (first.person_id, first.branch_code.as_deref()) else {
+        let column = if first.person_id.is_none() {
+            "person_id"
+        } else {
+            "branch"
+        };
+        report.errors.push(err(
+            first.row,
+            column,
+            "csv.required",
+            format!("new case {key} needs a person and a branch"),
+        ));
+        return Ok(());
+    };
+    let case_id =
+        match create_case_in(tx, person, branch, first.event.date, proposed_by, actor).await {
+            Ok(id) => id,
+            Err(e) => {
+                report.errors.extend(row_errors(first.row, e)?);
+                return Ok(());
+            }
+        };
+    let case = lock_case(tx, case_id).await?;
+    let at = now();
+    let mut events: Vec<Event> = vec![];
+    let mut row_of: HashMap<EventId, usize> = HashMap::new();
+    let mut facts: HashMap<EventId, Facts> = HashMap::new();
+    let mut prefix = CaseState::default();
+    for (i, row) in group.iter().enumerate() {
+        if row.person_id.is_some_and(|p| p != person) {
+            report.errors.push(err(
+                row.row,
+                "person_id",
+                "import.case.person",
+                format!("new case {key} is another person's"),
+            ));
+            return Ok(());
+        }
+        if let Err(e) = check_refs(tx, &case, &prefix, &row.event).await {
+            report.errors.extend(row_errors(row.row, e)?);
+            return Ok(());
+        }
+        let seq = i64::try_from(i).unwrap_or(i64::MAX - 1) + 1;
+        let id = insert_event(tx, case_id, seq, &row.event, actor, at).await?;
+        let ev = Event {
+            id,
+            seq,
+            date: row.event.date,
+            kind: row.event.kind.clone(),
+            document: row.event.document.clone(),
+            actor: actor.to_string(),
+            corrects: row.event.corrects,
+            reason: row.event.reason.clone(),
+        };
+        match facts_for(tx, &case, &prefix, &ev).await {
+            Ok(f) => {
+                facts.insert(id, f);
+            }
+            Err(e) => {
+                report.errors.extend(row_errors(row.row, e)?);
+                return Ok(());
+            }
+        }
+        row_of.insert(id, row.row);
+        prefix = prefix.apply(ev.clone());
+        events.push(ev);
+    }
+    // The same rules, through the domain's replay of the whole history.
+    let state = match pl::replay(
+        &events,
+        |e, _| {
+            facts
+                .get(&e.id)
+                .cloned()
+                .unwrap_or_else(|| Facts::new(OrgKind::Branch))
+        },
+        cal,
+    ) {
+        Ok(s) => s,
+        Err((id, refusals)) => {
+            let row = row_of.get(&id).copied().unwrap_or(first.row);
+            report
+                .errors
+                .extend(row_errors(row, StoreError::Refused(refusals))?);
+            return Ok(());
+        }
+    };
+    if let Err(e) = sync_spells(tx, &case, &CaseState::default(), &state, actor).await {
+        let row = group.last().map_or(first.row, |r| r.row);
+        report.errors.extend(row_errors(row, e)?);
+        return Ok(());
+    }
+    let proj = spells::project(&state, case.origin_branch_id, case.opened_on, cal);
+    let version = i64::try_from(events.len()).unwrap_or(i64::MAX);
+    save_case(tx, &case, &proj, version, actor, at).await?;
+    for e in &events {
+        let detail = json!({"event": e, "case": case_id, "import_key": key});
+        super::audit::record_in(
+            tx,
+            actor,
+            "case.event",
+            "pipeline_case",
+            &case_id.to_string(),
+            &detail.to_string(),
+        )
+        .await?;
+    }
+    report.cases_created += 1;
+    report.events_created += events.len();
+    Ok(())
+}
