@@ -85,7 +85,9 @@ pub async fn load(
     let started = Instant::now();
     let (tx, rx) = tokio::sync::mpsc::channel::<Feed>(8);
     let generator = tokio::task::spawn_blocking(move || {
-        let r = ketnap_demo::generate(&cfg, |b| tx.blocking_send(Feed::Rows(b)).map_err(|_| LoaderGone));
+        let r = ketnap_demo::generate(&cfg, |b| {
+            tx.blocking_send(Feed::Rows(b)).map_err(|_| LoaderGone)
+        });
         if r.is_ok() {
             // Everything was sent: the loader may commit.
             let _ = tx.blocking_send(Feed::End);
@@ -109,7 +111,9 @@ pub async fn load(
             }
         })
         .await;
-    let generated = generator.await.map_err(|e| anyhow!("the demo generator stopped: {e}"))?;
+    let generated = generator
+        .await
+        .map_err(|e| anyhow!("the demo generator stopped: {e}"))?;
     match (loaded, generated) {
         (Ok(counts), Ok(_)) => Ok(LoadReport {
             scale,
@@ -143,15 +147,7 @@ pub fn progress_bar(scale: Scale) -> ProgressBar {
 
 /// `1.234.567` (Vietnamese digit grouping).
 fn grouped(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out
+    ketnap_domain::text::vi::number(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
 pub async fn run(store: &Store, a: DemoArgs, actor: &str) -> Result<()> {

@@ -27,7 +27,7 @@ pub fn today() -> Date {
 
 /// Vietnamese date format, `dd/mm/yyyy`.
 pub fn vi_date(d: Date) -> String {
-    d.format("%d/%m/%Y").to_string()
+    ketnap_domain::text::vi::date(d)
 }
 
 /// Prints a value as pretty JSON.

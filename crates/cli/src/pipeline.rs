@@ -5,8 +5,6 @@
 //! A refused event prints each broken rule: its id, the regulation and article, the messages in
 //! Vietnamese and English and the facts; nothing is written and the command fails.
 
-mod csv_in;
-
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
@@ -22,8 +20,7 @@ use ketnap_domain::pipeline::{
 };
 use ketnap_domain::{Date, Period};
 use ketnap_store::pipeline_api::{
-    CaseView, CourseKind, DueGroup, DueRow, ImportCase, ImportReport, NewCase, NewCourse, NewEvent,
-    Recorded,
+    CaseView, CourseKind, DueGroup, DueRow, ImportReport, NewCase, NewCourse, NewEvent, Recorded,
 };
 use ketnap_store::{Store, StoreError};
 use serde_json::{Map, Value, json};
@@ -1131,7 +1128,7 @@ pub async fn import_events(store: &Store, a: ImportEventsArgs, actor: &str) -> R
     let data =
         std::fs::read(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
     let name = a.file.display().to_string();
-    let parsed = csv_in::read_events(store, &data).await?;
+    let parsed = ketnap_exchange::events::read_events(store, &data).await?;
     let report = if parsed.errors.is_empty() {
         store
             .events_import(&parsed.rows, &name, actor, a.dry_run)
@@ -1185,13 +1182,4 @@ pub async fn import_events(store: &Store, a: ImportEventsArgs, actor: &str) -> R
         );
     }
     Ok(())
-}
-
-/// `ImportCase` from the `case` column: digits are a recorded case, anything else names a new
-/// case of the file.
-pub(crate) fn import_case(s: &str) -> ImportCase {
-    match s.trim().parse::<i64>() {
-        Ok(id) => ImportCase::Recorded(id),
-        Err(_) => ImportCase::New(s.trim().to_string()),
-    }
 }

@@ -82,7 +82,7 @@ impl Scale {
     pub fn estimated_rows(self) -> u64 {
         match self {
             Scale::Small => 113_000,
-            Scale::Province => 481_000,
+            Scale::Province => 480_000,
             Scale::National => 26_400_000,
         }
     }

@@ -40,15 +40,6 @@ pub struct Religions {
     pub other: f64,
 }
 
-const NATIONAL_RELIGIONS: Religions = Religions {
-    catholic: 6.1,
-    protestant: 1.2,
-    buddhist: 4.8,
-    cao_dai: 0.6,
-    hoa_hao: 0.6,
-    other: 0.4,
-};
-
 #[derive(Clone, Copy, Debug)]
 pub struct Profile {
     pub region: Region,
@@ -60,12 +51,17 @@ pub struct Profile {
 
 const LOWLAND: &[(u8, f64)] = &[(1, 98.6), (4, 0.4), (6, 0.4), (2, 0.2), (7, 0.2), (5, 0.2)];
 
+/// Cao Đài and Hòa Hảo are southern religions: zero unless a province sets them (and see
+/// [`profile`] for the southern defaults).
 fn rel(catholic: f64, protestant: f64, buddhist: f64) -> Religions {
     Religions {
         catholic,
         protestant,
         buddhist,
-        ..NATIONAL_RELIGIONS
+        cao_dai: 0.0,
+        hoa_hao: 0.0,
+        // Set from `data/religions.csv` by the caller.
+        other: 0.0,
     }
 }
 
@@ -649,14 +645,16 @@ pub fn profile(code: &str) -> Profile {
                 &[(1, 97.0), (5, 2.5), (4, 0.5)],
                 rel(3.0, 0.3, 4.0),
             ),
-            c => {
-                let region = match c {
-                    "27" | "30" | "31" | "33" => NorthDelta,
-                    _ => NorthDelta,
-                };
-                (region, c == "31", LOWLAND, rel(2.0, 0.1, 1.0))
-            }
+            // Bắc Ninh, Hải Dương, Hải Phòng (coastal), Hưng Yên.
+            c => (NorthDelta, c == "31", LOWLAND, rel(2.0, 0.1, 1.0)),
         };
+    let mut religions = religions;
+    if matches!(region, Southeast | Mekong) && religions.cao_dai == 0.0 {
+        religions.cao_dai = 1.0;
+    }
+    if region == Mekong && religions.hoa_hao == 0.0 {
+        religions.hoa_hao = 0.5;
+    }
     Profile {
         region,
         border,

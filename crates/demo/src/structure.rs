@@ -107,7 +107,14 @@ type CommuneSpec = (
 
 /// A unit to create under a provincial direct committee: committee kind, role, name template,
 /// kind, sector, names of its branches.
-type RoleSpec = (&'static str, &'static str, String, OrgKind, Sector, Vec<String>);
+type RoleSpec = (
+    &'static str,
+    &'static str,
+    String,
+    OrgKind,
+    Sector,
+    Vec<String>,
+);
 
 /// A unit under a provincial direct committee, matched by `role` across merged provinces.
 #[derive(Clone, Debug)]
@@ -373,7 +380,12 @@ impl<'a> Builder<'a> {
             province,
             region: prof.region,
             ethnic,
-            religions: prof.religions,
+            religions: Religions {
+                // The census's "other religions" (2,8 %) less Protestants, Cao Đài and Hòa Hảo,
+                // which the province profiles carry: Islam, Bà-la-môn and the small ones.
+                other: prof.religions.other.max(self.data.religion_shares[3] / 7.0),
+                ..prof.religions
+            },
             residences: vec![],
             villages: vec![],
         });

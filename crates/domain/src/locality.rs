@@ -150,12 +150,7 @@ impl NewLocality {
 
 /// Checks a locality code: 1–40 characters of A–Z, 0–9, `.`, `-`, `_` (unique over all time).
 pub fn check_locality_code(code: &str) -> Result<(), Violation> {
-    let ok = !code.is_empty()
-        && code.chars().count() <= 40
-        && code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
-    if ok {
+    if crate::text::is_code(code) {
         Ok(())
     } else {
         Err(Violation::new(

@@ -8,6 +8,7 @@
 //! export → import into an empty database → export gives the same file.
 
 mod csvio;
+pub mod events;
 mod labels;
 mod localities;
 mod orgs;

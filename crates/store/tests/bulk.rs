@@ -16,10 +16,13 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 
 fn dataset() -> (Vec<Batch>, TableCounts) {
     let mut batches = vec![];
-    let counts = generate(&Config::new(Scale::Small, 1), |b| -> Result<(), Infallible> {
-        batches.push(b);
-        Ok(())
-    })
+    let counts = generate(
+        &Config::new(Scale::Small, 1),
+        |b| -> Result<(), Infallible> {
+            batches.push(b);
+            Ok(())
+        },
+    )
     .unwrap_or_default();
     (batches, counts)
 }
@@ -50,13 +53,17 @@ async fn load(s: &Store, batches: Vec<Batch>) -> Result<TableCounts, StoreError>
 
 async fn rows(s: &Store, table: &str) -> Result<i64, StoreError> {
     let sql = format!("SELECT COUNT(*) FROM {table}");
-    Ok(on_db!(s.db(), p => sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).fetch_one(p).await?))
+    Ok(
+        on_db!(s.db(), p => sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).fetch_one(p).await?),
+    )
 }
 
 async fn indexes(s: &Store) -> Result<i64, StoreError> {
     let sql = match s.backend() {
         ketnap_store::Backend::Sqlite => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index'",
-        ketnap_store::Backend::Postgres => "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema()",
+        ketnap_store::Backend::Postgres => {
+            "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema()"
+        }
     };
     Ok(on_db!(s.db(), p => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await?))
 }
@@ -71,7 +78,12 @@ async fn small_demo_loads_on_both_engines() -> Result<(), StoreError> {
         let loaded = load(s, batches.clone()).await?;
         assert_eq!(loaded, counts, "{backend}");
         for table in Table::ALL {
-            assert_eq!(rows(s, table.as_str()).await?, counts.get(table) as i64, "{backend} {}", table.as_str());
+            assert_eq!(
+                rows(s, table.as_str()).await?,
+                counts.get(table) as i64,
+                "{backend} {}",
+                table.as_str()
+            );
         }
 
         // The closure table answers like the recursive walk, before and after the reform.
@@ -90,25 +102,45 @@ async fn small_demo_loads_on_both_engines() -> Result<(), StoreError> {
             assert_eq!(closure, recursive, "{backend} {code} {on}");
             assert!(closure > 1, "{backend} {code} {on}");
         }
-        let tree_2019 = s.org_subtree(s.org_required("H082").await?.id, d(2019, 12, 31), 1).await?;
+        let tree_2019 = s
+            .org_subtree(s.org_required("H082").await?.id, d(2019, 12, 31), 1)
+            .await?;
         let codes: Vec<&str> = tree_2019.iter().map(|n| n.code.as_str()).collect();
-        assert!(codes.contains(&"X02692.L") && codes.contains(&"X02698.L"), "{codes:?}");
+        assert!(
+            codes.contains(&"X02692.L") && codes.contains(&"X02698.L"),
+            "{codes:?}"
+        );
         let ngai_thau = s.org_required("X02698.L").await?;
         assert_eq!(ngai_thau.heir.map(|h| h.code), Some("X02701".to_string()));
 
         // One audit row, without personal data.
-        let audit = s.audit_recent(Some(("dataset", "small/seed=1")), 10).await?;
+        let audit = s
+            .audit_recent(Some(("dataset", "small/seed=1")), 10)
+            .await?;
         assert_eq!(audit.len(), 1);
         assert_eq!(audit[0].action, "demo.load");
-        assert!(audit[0].detail.contains("\"person\""), "{}", audit[0].detail);
+        assert!(
+            audit[0].detail.contains("\"person\""),
+            "{}",
+            audit[0].detail
+        );
         if let Some(Batch::People(p)) = batches.iter().find(|b| matches!(b, Batch::People(_))) {
-            let c = p[0].cccd.as_ref().map(|c| c.expose().clone()).unwrap_or_default();
+            let c = p[0]
+                .cccd
+                .as_ref()
+                .map(|c| c.expose().clone())
+                .unwrap_or_default();
             assert!(!audit[0].detail.contains(&c) && !audit[0].detail.contains(&p[0].full_name));
         }
 
         // Statistics see the people.
         let st = s.stats(d(2026, 1, 1)).await?;
-        assert!(st.people_by_status.iter().any(|(k, n)| k == "official" && *n > 1000), "{backend}");
+        assert!(
+            st.people_by_status
+                .iter()
+                .any(|(k, n)| k == "official" && *n > 1000),
+            "{backend}"
+        );
 
         // Ordinary writes continue after the loaded ids (identity sequences reset).
         let max: i64 = on_db!(s.db(), p => sqlx::query_scalar::<_, i64>("SELECT MAX(id) FROM org_unit").fetch_one(p).await?);
@@ -120,8 +152,19 @@ async fn small_demo_loads_on_both_engines() -> Result<(), StoreError> {
             sector: Sector::Other,
             parent: Some(parent),
         };
-        let ids = s.org_apply(&Operation::Create { unit, date: d(2026, 3, 1) }, "test").await?;
-        assert!(ids.iter().all(|id| *id > max), "{backend}: {ids:?} after {max}");
+        let ids = s
+            .org_apply(
+                &Operation::Create {
+                    unit,
+                    date: d(2026, 3, 1),
+                },
+                "test",
+            )
+            .await?;
+        assert!(
+            ids.iter().all(|id| *id > max),
+            "{backend}: {ids:?} after {max}"
+        );
 
         // A second load is refused and writes nothing.
         let before = rows(s, "person").await?;

@@ -5,9 +5,13 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
 use ketnap_domain::Violation;
+use ketnap_domain::pipeline::{EventId, Refusal};
 use ketnap_store::StoreError;
-use serde::Serialize;
+use ketnap_store::pipeline_api::{ImportError, ImportReport};
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
 
 /// Lỗi API — what a request can end in, other than success.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +31,23 @@ pub enum ApiError {
     /// The domain refused the change; nothing was written (422).
     #[error("refused")]
     Refused(Vec<Violation>),
+    /// The admission rules refused the event (rule id, regulation, article, facts, messages in
+    /// Vietnamese and English); nothing was written (422).
+    #[error("refused by the admission rules")]
+    RulesRefused(Vec<Refusal>),
+    /// The record changed since the client read it (optimistic locking); nothing was written
+    /// (409).
+    #[error("{message}")]
+    Conflict {
+        message: String,
+        expected: i64,
+        actual: i64,
+        by: String,
+        at: DateTime<Utc>,
+    },
+    /// An events import with row-level errors; nothing was written (422).
+    #[error("the import was refused")]
+    ImportRefused(ImportReport),
     /// The database cannot be reached (503).
     #[error("database unavailable")]
     Unavailable,
@@ -48,7 +69,10 @@ impl ApiError {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::Body { status, .. } => *status,
             ApiError::NotFound { .. } | ApiError::NotOnDate { .. } => StatusCode::NOT_FOUND,
-            ApiError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Refused(_) | ApiError::RulesRefused(_) | ApiError::ImportRefused(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -66,7 +90,9 @@ impl ApiError {
             }
             ApiError::Body { .. } => "bad_request",
             ApiError::NotFound { .. } | ApiError::NotOnDate { .. } => "not_found",
-            ApiError::Refused(_) => "refused",
+            ApiError::Refused(_) | ApiError::RulesRefused(_) => "refused",
+            ApiError::ImportRefused(_) => "import_refused",
+            ApiError::Conflict { .. } => "conflict",
             ApiError::Unavailable => "unavailable",
             ApiError::Internal => "internal",
         }
@@ -84,11 +110,179 @@ pub struct ErrorBody {
     pub violations: Option<Vec<Violation>>,
 }
 
+/// One refusal of the admission rules as the API shows it: `facts` is an object whose keys
+/// keep the rule's order (a repeated name gets `_2`, `_3`…); `event_id` only when the refusal
+/// is about another recorded event than the one submitted.
+#[derive(Debug, Serialize)]
+pub struct RefusalView {
+    pub rule_id: &'static str,
+    pub regulation: &'static str,
+    pub article: &'static str,
+    pub facts: Facts,
+    pub message_vi: String,
+    pub message_en: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<EventId>,
+}
+
+impl From<Refusal> for RefusalView {
+    fn from(r: Refusal) -> Self {
+        RefusalView {
+            rule_id: r.rule_id,
+            regulation: r.regulation,
+            article: r.article,
+            facts: Facts(r.facts),
+            message_vi: r.message_vi,
+            message_en: r.message_en,
+            event_id: r.event_id,
+        }
+    }
+}
+
+/// The facts of a refusal, serialized as a JSON object in the rule's order.
+#[derive(Debug)]
+pub struct Facts(pub Vec<(String, String)>);
+
+impl Serialize for Facts {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        let mut seen: Vec<&str> = Vec::with_capacity(self.0.len());
+        for (k, v) in &self.0 {
+            let n = seen.iter().filter(|s| **s == k.as_str()).count();
+            seen.push(k);
+            if n == 0 {
+                map.serialize_entry(k, v)?;
+            } else {
+                map.serialize_entry(&format!("{k}_{}", n + 1), v)?;
+            }
+        }
+        map.end()
+    }
+}
+
+/// 422 body of a refusal by the admission rules.
+#[derive(Debug, Serialize)]
+struct RefusedBody {
+    error: &'static str,
+    message: String,
+    refusals: Vec<RefusalView>,
+}
+
+/// 409 body of an optimistic-locking conflict.
+#[derive(Debug, Serialize)]
+struct ConflictBody {
+    error: &'static str,
+    message: String,
+    expected: i64,
+    actual: i64,
+    by: String,
+    at: DateTime<Utc>,
+}
+
+/// One refused row of an events import, as the API shows it.
+#[derive(Debug, Serialize)]
+pub struct ImportErrorView {
+    pub row: usize,
+    pub column: String,
+    pub rule: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<RefusalView>,
+}
+
+impl From<ImportError> for ImportErrorView {
+    fn from(e: ImportError) -> Self {
+        ImportErrorView {
+            row: e.row,
+            column: e.column,
+            rule: e.rule,
+            message: e.message,
+            refusal: e.refusal.map(RefusalView::from),
+        }
+    }
+}
+
+/// What an events import reports (the body of a success, and of a refusal with `error`).
+#[derive(Debug, Serialize)]
+pub struct ImportReportView {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    pub rows: usize,
+    pub cases_created: usize,
+    pub events_created: usize,
+    pub dry_run: bool,
+    pub written: bool,
+    pub errors: Vec<ImportErrorView>,
+}
+
+impl ImportReportView {
+    pub fn new(r: ImportReport, error: Option<&'static str>) -> Self {
+        let message = error.map(|_| {
+            let mut rows: Vec<usize> = r.errors.iter().map(|e| e.row).collect();
+            rows.sort_unstable();
+            rows.dedup();
+            format!(
+                "{} error(s) in {} row(s); nothing was written",
+                r.errors.len(),
+                rows.len()
+            )
+        });
+        ImportReportView {
+            error,
+            message,
+            rows: r.rows,
+            cases_created: r.cases_created,
+            events_created: r.events_created,
+            dry_run: r.dry_run,
+            written: r.written,
+            errors: r.errors.into_iter().map(ImportErrorView::from).collect(),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
         let error = self.code();
         let body = match self {
+            ApiError::RulesRefused(refusals) => {
+                let body = RefusedBody {
+                    error,
+                    message: format!(
+                        "refused by the admission rules ({}); nothing was written",
+                        refusals
+                            .iter()
+                            .map(|r| r.rule_id)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    refusals: refusals.into_iter().map(RefusalView::from).collect(),
+                };
+                return (status, Json(body)).into_response();
+            }
+            ApiError::Conflict {
+                message,
+                expected,
+                actual,
+                by,
+                at,
+            } => {
+                let body = ConflictBody {
+                    error,
+                    message,
+                    expected,
+                    actual,
+                    by,
+                    at,
+                };
+                return (status, Json(body)).into_response();
+            }
+            ApiError::ImportRefused(report) => {
+                let body = ImportReportView::new(report, Some(error));
+                return (status, Json(body)).into_response();
+            }
             ApiError::BadRequest { field, message } => ErrorBody {
                 error,
                 message: format!("{field}: {message}"),
@@ -128,6 +322,21 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Rule(d) => ApiError::Refused(d.violations().to_vec()),
+            // Not logged: the messages carry facts of the dossier.
+            StoreError::Refused(r) => ApiError::RulesRefused(r),
+            ref c @ StoreError::Conflict {
+                expected,
+                actual,
+                ref by,
+                at,
+                ..
+            } => ApiError::Conflict {
+                message: c.to_string(),
+                expected,
+                actual,
+                by: by.clone(),
+                at,
+            },
             StoreError::NotFound { what, key } => ApiError::NotFound { what, key },
             // Database and decoding failures: the details go to the log only. sqlx errors carry
             // the server's message, not bound values, so no personal data reaches the log.

@@ -14,18 +14,7 @@ use crate::extract::today;
 
 /// A number with `.` between thousands, as Vietnamese writes it (`2.287`).
 pub fn vi_number(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out
+    ketnap_domain::text::vi::number(n)
 }
 
 /// A unit on the page, with a link to it in the API.

@@ -497,3 +497,470 @@ async fn people_and_localities_with_masked_personal_data() {
     let (s, _) = get(&app, "/api/v1/localities/NOPE").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
+
+// ---- the admission pipeline: error shapes and bad input ---------------------------------------
+
+use ketnap_domain::pipeline::Refusal;
+use ketnap_store::StoreError;
+
+use crate::ApiError;
+use axum::response::IntoResponse;
+
+async fn body_of(res: axum::response::Response) -> (StatusCode, Value) {
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap())
+}
+
+#[tokio::test]
+async fn store_refusals_and_conflicts_map_to_422_and_409() {
+    let refusal = Refusal {
+        rule_id: "certificate.valid",
+        regulation: "Hướng dẫn 12-HD/BTCTW",
+        article: "điểm 3.1",
+        facts: vec![
+            ("issued".into(), "12/03/2019".into()),
+            ("expired".into(), "12/03/2024".into()),
+            ("expired".into(), "again".into()),
+        ],
+        message_vi: "Giấy chứng nhận đã hết hạn".into(),
+        message_en: "The certificate expired".into(),
+        event_id: None,
+    };
+    let mut second = refusal.clone();
+    second.rule_id = "order.requires";
+    second.event_id = Some(42);
+    let res = ApiError::from(StoreError::Refused(vec![refusal, second])).into_response();
+    let (s, v) = body_of(res).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["error"], "refused");
+    assert!(v.get("violations").is_none(), "{v}");
+    let r = &v["refusals"][0];
+    assert_eq!(r["rule_id"], "certificate.valid");
+    assert_eq!(r["regulation"], "Hướng dẫn 12-HD/BTCTW");
+    assert_eq!(r["article"], "điểm 3.1");
+    assert_eq!(r["message_vi"], "Giấy chứng nhận đã hết hạn");
+    assert_eq!(r["message_en"], "The certificate expired");
+    assert_eq!(
+        r["facts"],
+        json!({"issued":"12/03/2019","expired":"12/03/2024","expired_2":"again"})
+    );
+    assert!(
+        r.get("event_id").is_none(),
+        "only when it names another event"
+    );
+    assert_eq!(v["refusals"][1]["event_id"], 42);
+    assert!(
+        v["message"].as_str().unwrap().contains("certificate.valid"),
+        "{v}"
+    );
+
+    let at = chrono::DateTime::parse_from_rfc3339("2024-05-02T08:30:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let res = ApiError::from(StoreError::Conflict {
+        what: "case",
+        key: "7".into(),
+        expected: 3,
+        actual: 4,
+        by: "bà Lan".into(),
+        at,
+    })
+    .into_response();
+    let (s, v) = body_of(res).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_eq!(v["error"], "conflict");
+    assert_eq!(
+        (v["expected"].clone(), v["actual"].clone()),
+        (json!(3), json!(4))
+    );
+    assert_eq!(v["by"], "bà Lan");
+    assert_eq!(v["at"], "2024-05-02T08:30:00Z");
+    let msg = v["message"].as_str().unwrap();
+    assert!(
+        msg.contains("changed by bà Lan") && msg.contains("reload"),
+        "{msg}"
+    );
+}
+
+async fn send_json(
+    app: &Router,
+    method: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: Option<Value>,
+) -> (StatusCode, Value, Option<String>) {
+    let mut b = Request::builder().method(method).uri(uri);
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    let req = match body {
+        Some(v) => b
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(v.to_string()))
+            .unwrap(),
+        None => b.body(Body::empty()).unwrap(),
+    };
+    let res = app.clone().oneshot(req).await.unwrap();
+    let etag = res
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let (s, v) = body_of(res).await;
+    (s, v, etag)
+}
+
+fn villager(name: &str, birth: chrono::NaiveDate) -> Person {
+    Person {
+        id: 0,
+        cccd: None,
+        full_name: name.into(),
+        sex: Sex::Male,
+        birth_date: Sensitive::new(birth),
+        ethnic_group: Sensitive::new(EthnicGroup::parse("08").unwrap_or_default()),
+        religion: Sensitive::new(Religion::None),
+        education: GeneralEducation::UpperSecondary,
+        qualification: ProfessionalQualification::None,
+        political_theory: PoliticalTheory::None,
+        occupation: Occupation::Farmer,
+        youth_union: true,
+        residence_locality: None,
+    }
+}
+
+/// Nine official members of X1.01 since 2016 and a candidate on its source list from
+/// 01/03/2023 (opened over HTTP); returns (members, case id).
+async fn a_case(db: &TestDb, app: &Router) -> (Vec<i64>, i64) {
+    let s = &db.store;
+    let branch = s.org_required("X1.01").await.unwrap().id;
+    let mut members = vec![];
+    for (i, n) in ["Páo", "Sử", "Chá", "Dế", "Lầu", "Mỷ", "Nhè", "Pó", "Tráng"]
+        .iter()
+        .enumerate()
+    {
+        let p = villager(&format!("Vàng A {n}"), day(1970 + i as i32, 3, 1));
+        let id = s.person_create(&p, "test").await.unwrap();
+        s.person_add_status(
+            id,
+            PartyStatus::Official,
+            Some(branch),
+            day(2016, 1, 1),
+            "test",
+        )
+        .await
+        .unwrap();
+        members.push(id);
+    }
+    let cand = s
+        .person_create(&villager("Giàng A Dình", day(1998, 5, 10)), "test")
+        .await
+        .unwrap();
+    let (st, v, etag) = send_json(
+        app,
+        "POST",
+        "/api/v1/cases",
+        &[],
+        Some(json!({"person_id":cand,"branch_code":"x1.01","date":"2023-03-01","proposed_by":"youth_union"})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    assert_eq!(etag.as_deref(), Some("\"1\""));
+    (members, v["id"].as_i64().unwrap())
+}
+
+#[tokio::test]
+async fn pipeline_refusals_conflicts_and_bad_input() {
+    for db in test_stores().await.unwrap() {
+        let app = router(AppState::new(db.store.clone()));
+        small_tree(&app).await;
+        let (m, case) = a_case(&db, &app).await;
+        let events = format!("/api/v1/cases/{case}/events");
+
+        // A branch vote straight after the listing: refused by the rules, with the article.
+        let (s, v, _) = send_json(
+            &app,
+            "POST",
+            &events,
+            &[],
+            Some(json!({"date":"2023-04-01","kind":"branch_voted","present":9,"in_favour":9,"against":0})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(v["error"], "refused");
+        let r = &v["refusals"][0];
+        for k in [
+            "rule_id",
+            "regulation",
+            "article",
+            "message_vi",
+            "message_en",
+        ] {
+            assert!(r[k].as_str().is_some_and(|x| !x.is_empty()), "{k} in {v}");
+        }
+        assert!(r["facts"].is_object(), "{v}");
+
+        // Optimistic locking: If-Match, then a stale one.
+        let (s, v, etag) = send_json(
+            &app,
+            "POST",
+            &events,
+            &[("if-match", "\"1\"")],
+            Some(json!({"date":"08/03/2023","kind":"mentor_assigned","mentor":m[0]})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        assert_eq!(
+            (v["version"].clone(), etag.as_deref()),
+            (json!(2), Some("\"2\""))
+        );
+        assert_eq!(v["event"]["date"], "2023-03-08");
+        let (s, v, _) = send_json(
+            &app,
+            "POST",
+            &events,
+            &[("if-match", "\"1\"")],
+            Some(json!({"date":"2023-03-09","kind":"paused"})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CONFLICT, "{v}");
+        assert_eq!(v["error"], "conflict");
+        assert_eq!(
+            (v["expected"].clone(), v["actual"].clone()),
+            (json!(1), json!(2))
+        );
+        assert_eq!(v["by"], "api");
+        let (s, v, _) = send_json(
+            &app,
+            "POST",
+            &events,
+            &[],
+            Some(json!({"date":"2023-03-09","kind":"paused","expected_version":1})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CONFLICT, "body version too: {v}");
+        let (s, v, _) = send_json(
+            &app,
+            "GET",
+            &format!("/api/v1/cases/{case}?as_of=2023-03-10"),
+            &[],
+            None,
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["case"]["version"], 2, "nothing written");
+        assert_eq!(v["state"]["stage"], "source");
+
+        // Bad input: 400 naming the field.
+        for (body, hdr, field) in [
+            (json!({"date":"2023-03-09","kind":"flying"}), None, "kind"),
+            (json!({"date":"2023-02-30","kind":"paused"}), None, "date"),
+            (json!({"kind":"paused"}), None, "date"),
+            (
+                json!({"date":"2023-03-09","kind":"mentor_assigned"}),
+                None,
+                "mentor",
+            ),
+            (
+                json!({"date":"2023-03-09","kind":"mentor_assigned","mentor":"x"}),
+                None,
+                "mentor",
+            ),
+            (
+                json!({"date":"2023-03-09","kind":"paused","colour":"red"}),
+                None,
+                "colour",
+            ),
+            (
+                json!({"date":"2023-03-09","kind":"paused","document":{"number":"1","nr":2}}),
+                None,
+                "document.nr",
+            ),
+            (
+                json!({"date":"2023-03-09","kind":"paused","expected_version":"two"}),
+                None,
+                "expected_version",
+            ),
+            (
+                json!({"date":"2023-03-09","kind":"paused"}),
+                Some("seven"),
+                "If-Match",
+            ),
+            (
+                json!({"date":"2023-03-09","kind":"paused","expected_version":3}),
+                Some("\"2\""),
+                "expected_version",
+            ),
+            (json!([1]), None, "body"),
+        ] {
+            let h: Vec<(&str, &str)> = hdr.map(|x| ("if-match", x)).into_iter().collect();
+            let (s, v, _) = send_json(&app, "POST", &events, &h, Some(body.clone())).await;
+            assert_eq!(s, StatusCode::BAD_REQUEST, "{body}: {v}");
+            assert_eq!(v["field"], field, "{body}: {v}");
+        }
+        // A branch named by an unknown code.
+        let (s, v, _) = send_json(
+            &app,
+            "POST",
+            &events,
+            &[],
+            Some(json!({"date":"2023-03-09","kind":"transferred_out","to_branch":"NOPE"})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(
+            (
+                v["violations"][0]["field"].clone(),
+                v["violations"][0]["rule"].clone()
+            ),
+            (json!("to_branch"), json!("org.unit.unknown"))
+        );
+        // An unknown case, a bad id.
+        let (s, _, _) = send_json(&app, "GET", "/api/v1/cases/999999", &[], None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, v, _) = send_json(&app, "GET", "/api/v1/cases/abc", &[], None).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+        // Lists: org required, stage checked.
+        for (uri, field) in [
+            ("/api/v1/cases", "org"),
+            ("/api/v1/cases?org=X1&stage=done", "stage"),
+            ("/api/v1/cases?org=X1&limit=0", "limit"),
+            ("/api/v1/due?org=X1&stall_months=-1", "stall_months"),
+            ("/api/v1/due?org=X1&stall_months=1000", "stall_months"),
+            ("/api/v1/due?org=X1&asof=2024-01-01", "query"),
+            ("/api/v1/mentors", "org"),
+            ("/api/v1/holidays?year=24", "year"),
+        ] {
+            let (s, v, _) = send_json(&app, "GET", uri, &[], None).await;
+            assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}: {v}");
+            if field != "query" {
+                assert_eq!(v["field"], field, "{uri}: {v}");
+            }
+        }
+        let (s, v, _) = send_json(
+            &app,
+            "GET",
+            "/api/v1/cases?org=X1&stage=source&as_of=2023-03-10",
+            &[],
+            None,
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["cases"][0]["id"], case);
+        let (s, v, _) = send_json(&app, "GET", "/api/v1/due?org=NOPE", &[], None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
+        // Opening a case: fields named.
+        for (body, field) in [
+            (
+                json!({"person_id":1,"branch_code":"X1.01","date":"2023-03-01"}),
+                "proposed_by",
+            ),
+            (
+                json!({"person_id":1,"branch_code":"X1.01","date":"2023-03-01","proposed_by":"aliens"}),
+                "proposed_by",
+            ),
+            (
+                json!({"person_id":1,"branch_code":"X1.01","date":"2023-03-01","proposed_by":"school","extra":1}),
+                "body",
+            ),
+        ] {
+            let (s, v, _) = send_json(&app, "POST", "/api/v1/cases", &[], Some(body.clone())).await;
+            assert_eq!(s, StatusCode::BAD_REQUEST, "{body}: {v}");
+            if field != "body" {
+                assert_eq!(v["field"], field, "{body}: {v}");
+            } else {
+                assert!(v["message"].as_str().unwrap().contains("extra"), "{v}");
+            }
+        }
+        // Courses, holidays, areas: bad input.
+        let (s, v, _) = send_json(
+            &app,
+            "POST",
+            "/api/v1/courses",
+            &[],
+            Some(json!({"org_code":"X1","name":"Lớp","starts_on":"2023-03-20","ends_on":"2023-03-10"})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(v["violations"][0]["rule"], "course.dates");
+        let (s, v, _) = send_json(&app, "GET", "/api/v1/courses/77/enrolments", &[], None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
+        let (s, v, _) = send_json(
+            &app,
+            "PUT",
+            "/api/v1/holidays/2024-13-01",
+            &[],
+            Some(json!({"name":"x"})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+        assert_eq!(v["field"], "date");
+        let (s, v, _) = send_json(
+            &app,
+            "PUT",
+            "/api/v1/holidays/2024-03-05",
+            &[],
+            Some(json!({"name":"x","kind":"party"})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+        assert_eq!(v["field"], "kind");
+        let (s, v, _) = send_json(
+            &app,
+            "PUT",
+            "/api/v1/difficult-areas/X1",
+            &[],
+            Some(json!({"from":"2020-01-01","to":"2019-01-01","basis":"QĐ"})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        // The CSV import wants text/csv.
+        let (s, v) = post_raw(
+            &app,
+            "/api/v1/import/events",
+            Some("application/json"),
+            "{}".into(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{v}");
+        let (s, v) = post_raw(
+            &app,
+            "/api/v1/import/events",
+            Some("text/csv"),
+            "case,date\n".into(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(v["errors"][0]["rule"], "csv.column.missing");
+        assert_eq!(v["errors"][0]["column"], "kind");
+        assert_eq!(v["written"], false);
+    }
+}
+
+#[tokio::test]
+async fn the_endpoint_list_has_the_pipeline() {
+    let (_db, app) = app().await;
+    let (_, v) = get(&app, "/api/v1").await;
+    let paths: Vec<&str> = v["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
+    for p in [
+        "/api/v1/cases",
+        "/api/v1/cases/{id}/events",
+        "/api/v1/import/events?dry_run=true|false",
+        "/api/v1/courses/{id}/completions",
+        "/api/v1/holidays/{date}",
+        "/api/v1/difficult-areas/{org_code}",
+    ] {
+        assert!(paths.contains(&p), "{p} missing from {paths:?}");
+    }
+    assert!(paths.iter().any(|p| p.starts_with("/api/v1/due?")));
+    let req = Request::get("/").body(Body::empty()).unwrap();
+    let (_, body, _) = send(&app, req).await;
+    assert!(body.contains("/api/v1/cases/{id}/events"), "{body}");
+}

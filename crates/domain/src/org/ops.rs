@@ -298,12 +298,7 @@ fn parent_fits(kind: OrgKind, parent: Option<&UnitFacts>, field: &str) -> Result
 
 /// Checks a code's form: 1–40 characters of letters, digits, `.`, `-`, `_`.
 pub fn check_code(code: &str, field: &str) -> Result<(), Violation> {
-    let ok = !code.is_empty()
-        && code.chars().count() <= 40
-        && code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
-    if ok {
+    if crate::text::is_code(code) {
         Ok(())
     } else {
         Err(Violation::new(

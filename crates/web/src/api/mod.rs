@@ -1,13 +1,16 @@
 //! The JSON API under `/api/v1`, one file per resource.
 
+pub mod calendar;
+pub mod courses;
 pub mod health;
 pub mod localities;
 pub mod org;
 pub mod people;
+pub mod pipeline;
 pub mod stats;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use serde::Serialize;
 
 use crate::AppState;
@@ -103,6 +106,125 @@ pub const ENDPOINTS: &[Endpoint] = &[
         about_en: "One person with their party status history (sensitive fields masked)",
     },
     Endpoint {
+        method: "POST",
+        path: "/api/v1/cases",
+        example: "",
+        about_vi: "Đưa quần chúng ưu tú vào danh sách nguồn của chi bộ (mở hồ sơ)",
+        about_en: "Put a person on a branch's source list (opens a case)",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/cases?org=CODE&stage=&as_of=YYYY-MM-DD&limit=N",
+        example: "/api/v1/cases?org={code}&as_of={date}",
+        about_vi: "Các hồ sơ phát triển đảng viên trong một tổ chức (theo giai đoạn)",
+        about_en: "Candidates' cases under a unit (optionally at one stage)",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/cases/{id}?as_of=YYYY-MM-DD",
+        example: "",
+        about_vi: "Một hồ sơ: các sự kiện, trạng thái, danh mục tài liệu, việc đến hạn",
+        about_en: "One case: timeline, state, dossier checklist, what is due",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/cases/{id}/events",
+        example: "",
+        about_vi: "Ghi một bước của quy trình, kiểm tra theo quy định có hiệu lực vào ngày đó",
+        about_en: "Record a step, checked by the rules in force on its date (If-Match: version)",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/due?org=CODE&as_of=YYYY-MM-DD&stall_months=N",
+        example: "/api/v1/due?org={code}&as_of={date}",
+        about_vi: "Việc đến hạn: quá hạn, trong tuần, trong tháng, hồ sơ đứng yên, giấy chứng nhận",
+        about_en: "What is due: overdue, this week, this month, stalled, certificates",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/mentors?org=CODE&as_of=YYYY-MM-DD",
+        example: "/api/v1/mentors?org={code}&as_of={date}",
+        about_vi: "Số quần chúng, đảng viên dự bị mỗi đảng viên được phân công giúp đỡ",
+        about_en: "Mentor workload: candidates and probationary members per mentor",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/import/events?dry_run=true|false",
+        example: "",
+        about_vi: "Nhập sự kiện từ tệp CSV (text/csv); lỗi theo từng dòng, không ghi gì nếu có lỗi",
+        about_en: "Import events from CSV (text/csv): row-level errors, nothing written on error",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/courses",
+        example: "",
+        about_vi: "Mở lớp bồi dưỡng nhận thức về Đảng / đảng viên mới",
+        about_en: "Create an awareness or new-member course",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/courses?org=CODE",
+        example: "/api/v1/courses?org={code}",
+        about_vi: "Các lớp bồi dưỡng của trung tâm chính trị",
+        about_en: "Courses of the political centres under a unit",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/courses/{id}/enrolments",
+        example: "",
+        about_vi: "Ghi danh học viên",
+        about_en: "Enrol a person with an open case",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/courses/{id}/enrolments",
+        example: "",
+        about_vi: "Danh sách học viên của lớp",
+        about_en: "The people enrolled in a course",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/courses/{id}/completions",
+        example: "",
+        about_vi: "Ghi nhận hoàn thành lớp và giấy chứng nhận",
+        about_en: "Record completion and the certificate (an event of the case)",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/holidays?year=YYYY",
+        example: "/api/v1/holidays",
+        about_vi: "Lịch ngày nghỉ (lễ, Tết, nghỉ bù, làm bù) để tính ngày làm việc",
+        about_en: "The working-day calendar: holidays, Tết, substitute days, worked Saturdays",
+    },
+    Endpoint {
+        method: "PUT",
+        path: "/api/v1/holidays/{date}",
+        example: "",
+        about_vi: "Thêm hoặc sửa một ngày nghỉ",
+        about_en: "Add or change a day of the calendar",
+    },
+    Endpoint {
+        method: "DELETE",
+        path: "/api/v1/holidays/{date}",
+        example: "",
+        about_vi: "Xóa một ngày khỏi lịch",
+        about_en: "Remove a day from the calendar",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/difficult-areas?as_of=YYYY-MM-DD",
+        example: "/api/v1/difficult-areas?as_of={date}",
+        about_vi: "Vùng khó khăn (miền núi, hải đảo, dân tộc thiểu số) có hiệu lực",
+        about_en: "Difficult areas (mountain, island, ethnic-minority) in force",
+    },
+    Endpoint {
+        method: "PUT",
+        path: "/api/v1/difficult-areas/{org_code}",
+        example: "",
+        about_vi: "Xác định một đơn vị là vùng khó khăn trong một thời kỳ",
+        about_en: "Designate a unit a difficult area over a period",
+    },
+    Endpoint {
         method: "GET",
         path: "/api/v1",
         example: "/api/v1",
@@ -125,6 +247,28 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/localities/{code}", get(localities::history))
         .route("/api/v1/people", get(people::search))
         .route("/api/v1/people/{id}", get(people::person))
+        .route("/api/v1/cases", get(pipeline::list).post(pipeline::open))
+        .route("/api/v1/cases/{id}", get(pipeline::case))
+        .route("/api/v1/cases/{id}/events", post(pipeline::record))
+        .route("/api/v1/due", get(pipeline::due))
+        .route("/api/v1/mentors", get(pipeline::mentors))
+        .route("/api/v1/import/events", post(pipeline::import_events))
+        .route("/api/v1/courses", get(courses::list).post(courses::create))
+        .route(
+            "/api/v1/courses/{id}/enrolments",
+            get(courses::enrolments).post(courses::enrol),
+        )
+        .route("/api/v1/courses/{id}/completions", post(courses::complete))
+        .route("/api/v1/holidays", get(calendar::holidays))
+        .route(
+            "/api/v1/holidays/{date}",
+            put(calendar::holiday_set).delete(calendar::holiday_delete),
+        )
+        .route("/api/v1/difficult-areas", get(calendar::areas))
+        .route(
+            "/api/v1/difficult-areas/{org_code}",
+            put(calendar::area_set),
+        )
 }
 
 async fn index() -> axum::Json<serde_json::Value> {

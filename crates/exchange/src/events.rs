@@ -1,13 +1,26 @@
 //! Reading the events CSV (docs/import-format.md, "events") into rows for
 //! [`Store::events_import`]: every row is parsed and every problem reported (row, column, rule);
 //! the rules of the procedure are then applied by the store.
+//!
+//! Used by `ketnap import events` and `POST /api/v1/import/events`. CCCDs are looked up, never
+//! echoed.
 
-use anyhow::Result;
 use ketnap_domain::person::looks_like_cccd;
 use ketnap_domain::pipeline::{DocumentRef, EventKind, FormCode, StepKind};
 use ketnap_store::Store;
-use ketnap_store::pipeline_api::{ImportError, ImportRow, NewEvent};
+use ketnap_store::pipeline_api::{ImportCase, ImportError, ImportRow, NewEvent};
 use serde_json::{Map, Value};
+
+use ketnap_store::StoreError;
+
+/// `ImportCase` from the `case` column: digits are a recorded case, anything else names a new
+/// case of the file.
+pub fn import_case(s: &str) -> ImportCase {
+    match s.trim().parse::<i64>() {
+        Ok(id) => ImportCase::Recorded(id),
+        Err(_) => ImportCase::New(s.trim().to_string()),
+    }
+}
 
 const REQUIRED: &[&str] = &["case", "date", "kind"];
 const OPTIONAL: &[&str] = &[
@@ -101,8 +114,8 @@ pub fn records(text: &str) -> Result<Vec<(usize, Vec<String>)>, usize> {
     Ok(out)
 }
 
-/// Reads the file; CCCDs are looked up in the store (and never printed).
-pub async fn read_events(store: &Store, data: &[u8]) -> Result<Parsed> {
+/// Reads the file; CCCDs are looked up in the store (and never echoed).
+pub async fn read_events(store: &Store, data: &[u8]) -> Result<Parsed, StoreError> {
     let mut errors = vec![];
     let Ok(text) = std::str::from_utf8(data) else {
         errors.push(error(
@@ -352,7 +365,7 @@ pub async fn read_events(store: &Store, data: &[u8]) -> Result<Parsed> {
         };
         rows.push(ImportRow {
             row,
-            case: super::import_case(case),
+            case: import_case(case),
             person_id,
             branch_code: Some(get("branch").to_string()).filter(|b| !b.is_empty()),
             event: NewEvent {
