@@ -26,6 +26,15 @@ pub struct BenchArgs {
     /// Repetitions per query (after 3 warm-up runs).
     #[arg(long, default_value_t = 30)]
     iterations: usize,
+    /// Only one family: `subtree` or `pipeline` (default: both).
+    #[arg(long)]
+    only: Option<String>,
+    /// Pipeline: open cases that get their next step recorded (WRITES to the database).
+    #[arg(long, default_value_t = 200)]
+    cases: usize,
+    /// Pipeline: seed for picking the cases.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }
@@ -75,6 +84,20 @@ struct SubtreeRow {
 }
 
 pub async fn run(store: &Store, a: BenchArgs) -> Result<()> {
+    match a.only.as_deref() {
+        None => {
+            subtree(store, &a).await?;
+            crate::bench_pipeline::run(store, a.iterations, a.cases, a.seed, a.format).await
+        }
+        Some("subtree") => subtree(store, &a).await,
+        Some("pipeline") => {
+            crate::bench_pipeline::run(store, a.iterations, a.cases, a.seed, a.format).await
+        }
+        Some(other) => bail!("--only takes subtree or pipeline, not {other}"),
+    }
+}
+
+async fn subtree(store: &Store, a: &BenchArgs) -> Result<()> {
     let dates = if a.dates.is_empty() {
         vec![
             parse_date("2019-12-31").map_err(anyhow::Error::msg)?,

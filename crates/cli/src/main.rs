@@ -1,13 +1,16 @@
 //! `ketnap` — the command line of ketnap (công tác phát triển đảng viên).
 
 mod bench;
+mod bench_pipeline;
 mod demo;
 mod exchange;
 mod org;
 mod output;
 mod pipeline;
+mod report;
 mod serve;
 mod stats;
+mod targets;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -60,6 +63,13 @@ enum Command {
     /// Mountainous, island, ethnic-minority or especially difficult areas (education rule).
     #[command(subcommand)]
     DifficultArea(pipeline::AreaCommand),
+    /// Reports: admissions and recognitions breakdowns (Biểu 2-BTCTW), membership, coverage —
+    /// as the structure was or re-based onto today's (`ketnap report --list`).
+    Report(report::ReportArgs),
+    /// Targets (chỉ tiêu giao / đăng ký) for a year or a term, and their achievement: rate,
+    /// pace, forecast, ranking of sub-organizations, reconciliation.
+    #[command(subcommand)]
+    Target(targets::TargetCommand),
     /// Benchmarks with their baselines, measured in the same run (see docs/benchmarks.md).
     Bench(bench::BenchArgs),
     /// Start the HTTP server: JSON API under /api/v1, /health, and a front page.
@@ -107,6 +117,8 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Course(c) => pipeline::course(&store, c, &actor).await,
         Command::Holiday(c) => pipeline::holiday(&store, c, &actor).await,
         Command::DifficultArea(c) => pipeline::area(&store, c, &actor).await,
+        Command::Report(a) => report::run(&store, a).await,
+        Command::Target(c) => targets::run(&store, c, &actor).await,
         Command::Bench(a) => bench::run(&store, a).await,
         Command::Serve(a) => serve::run(&store, a, &actor).await,
     };

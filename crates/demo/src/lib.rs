@@ -7,6 +7,7 @@
 //! national dataset (≈5,6 million members) never has to be in memory at once. The same seed
 //! gives the same rows. The code scheme and the modelling choices are in `docs/demo-data.md`.
 
+mod cases;
 mod data;
 mod history;
 mod names;
@@ -286,6 +287,8 @@ pub fn generate<E>(
     let mut codes = Codes::default();
     let mut cccd = people::CccdSerials::new(cfg.seed);
     let mut counts = TableCounts::default();
+    let mut case_ids = cases::CaseIds::default();
+    let cal = ketnap_domain::calendar::Calendar::shipped();
     let mut emit = |b: Batch| -> Result<(), GenError<E>> {
         counts.add(b.table(), b.len() as u64);
         sink(b).map_err(GenError::Sink)
@@ -351,12 +354,27 @@ pub fn generate<E>(
         let target =
             NATIONAL_MEMBERS * p.population.unwrap_or(0) as f64 / total_pop * params.member_factor;
         let prng = ChaCha8Rng::seed_from_u64(stream(cfg.seed, p.code, 3));
+        let mut collector = cases::Collector::default();
         people::PeopleGen::new(&group, &names, &mut ids, &mut cccd, prng, cfg.until, target).run(
             &mut |people, spells| {
+                collector.add(&people, &spells, cfg.until);
                 emit(Batch::People(people))?;
                 emit(Batch::PersonStatus(spells))
             },
         )?;
+        let mut crng = ChaCha8Rng::seed_from_u64(stream(cfg.seed, p.code, 4));
+        let kinds = |id: OrgId| group.h.unit(id).map(|u| u.kind);
+        let (case_rows, event_rows) = cases::build(
+            &collector,
+            &kinds,
+            &mut crng,
+            cfg.until,
+            &cal,
+            &mut case_ids,
+        );
+        drop(collector);
+        chunked(&case_rows, Batch::Cases, &mut emit)?;
+        chunked(&event_rows, Batch::CaseEvents, &mut emit)?;
     }
     Ok(counts)
 }

@@ -29,6 +29,8 @@ struct All {
     service: Vec<LocalityService>,
     people: Vec<Person>,
     spells: Vec<PersonSpell>,
+    cases: Vec<ketnap_domain::dataset::CaseRow>,
+    events: Vec<ketnap_domain::dataset::CaseEventRow>,
     hash: u64,
     batches: usize,
 }
@@ -51,6 +53,8 @@ fn collect(cfg: &Config) -> All {
             Batch::LocalityService(v) => all.service.extend(v),
             Batch::People(v) => all.people.extend(v),
             Batch::PersonStatus(v) => all.spells.extend(v),
+            Batch::Cases(v) => all.cases.extend(v),
+            Batch::CaseEvents(v) => all.events.extend(v),
         }
         Ok(())
     })
@@ -383,3 +387,129 @@ fn localities_are_served_by_existing_branches() {
 }
 
 use chrono::Datelike;
+
+/// Every generated case passes the domain's rules event by event, with the facts the store
+/// would gather from the same data (birth date, education, branch kind, official members of the
+/// branch, mentor and introducers' spells), and its row carries the store's projections.
+#[test]
+fn cases_are_rule_valid_and_projected() {
+    use ketnap_domain::calendar::Calendar;
+    use ketnap_domain::person::PartyStatus;
+    use ketnap_domain::pipeline::projection::project;
+    use ketnap_domain::pipeline::{
+        CaseState, EventKind, Facts, Introducer, MemberFact, Stage, check,
+    };
+    let all = small();
+    let cal = Calendar::shipped();
+    assert!(all.cases.len() > 100, "{} cases", all.cases.len());
+    let people: HashMap<i64, &Person> = all.people.iter().map(|p| (p.id, p)).collect();
+    let kinds: HashMap<OrgId, ketnap_domain::org::OrgKind> =
+        all.units.iter().map(|u| (u.unit.id, u.unit.kind)).collect();
+    let mut spells: HashMap<i64, Vec<StatusSpell>> = HashMap::new();
+    for s in &all.spells {
+        spells.entry(s.person).or_default().push(s.spell);
+    }
+    let official_in = |p: i64, d: Date, b: Option<OrgId>| -> bool {
+        spells.get(&p).is_some_and(|v| {
+            v.iter().any(|s| {
+                s.status == PartyStatus::Official
+                    && s.period.contains(d)
+                    && b.is_none_or(|b| s.branch == Some(b))
+            })
+        })
+    };
+    let mut events: HashMap<i64, Vec<ketnap_domain::pipeline::Event>> = HashMap::new();
+    for e in &all.events {
+        events.entry(e.case).or_default().push(e.event.clone());
+    }
+    let mut stages: HashMap<Stage, usize> = HashMap::new();
+    let mut open_people = HashSet::new();
+    for c in &all.cases {
+        let evs = &events[&c.id];
+        assert_eq!(c.version, evs.len() as i64);
+        let p = people[&c.person];
+        let mut state = CaseState::default();
+        for e in evs {
+            let mut f = Facts::new(kinds[&c.origin_branch]);
+            f.birth_date = Some(p.birth_date.clone());
+            f.education = Some(p.education);
+            f.youth_union_member = p.youth_union;
+            if matches!(e.kind, EventKind::BranchVoted { .. }) {
+                let n = all
+                    .spells
+                    .iter()
+                    .filter(|s| {
+                        s.spell.status == PartyStatus::Official
+                            && s.spell.branch == Some(c.origin_branch)
+                            && s.spell.period.contains(e.date)
+                    })
+                    .count();
+                f.branch_official_members = Some(n as u32);
+            }
+            match &e.kind {
+                EventKind::MentorAssigned { mentor } => {
+                    let official = official_in(*mentor, e.date, Some(c.origin_branch));
+                    f.people.insert(
+                        *mentor,
+                        MemberFact {
+                            official,
+                            official_since: None,
+                        },
+                    );
+                }
+                EventKind::Introduced {
+                    introducer: Introducer::Member { person, .. },
+                } => {
+                    let official = official_in(*person, e.date, None);
+                    f.people.insert(
+                        *person,
+                        MemberFact {
+                            official,
+                            official_since: None,
+                        },
+                    );
+                }
+                _ => {}
+            }
+            if let Err(r) = check(e, &state, &f, &cal) {
+                panic!("case {} event {:?}: {:?}", c.id, e.kind, r);
+            }
+            state = state.apply(e.clone());
+        }
+        assert_eq!(
+            c.projection,
+            project(&state, c.origin_branch, c.opened_on, &cal),
+            "case {}",
+            c.id
+        );
+        assert!(c.projection.is_open, "case {}", c.id);
+        assert!(
+            open_people.insert(c.person),
+            "two open cases for {}",
+            c.person
+        );
+        *stages.entry(state.stage).or_default() += 1;
+    }
+    // A spread of stages, and recognitions due.
+    for s in [
+        Stage::Source,
+        Stage::Verified,
+        Stage::Introduced,
+        Stage::Probationary,
+    ] {
+        assert!(stages.get(&s).is_some_and(|n| *n > 0), "{s:?}: {stages:?}");
+    }
+    // Every current candidate has a case.
+    let last: HashMap<i64, &StatusSpell> =
+        all.spells.iter().map(|s| (s.person, &s.spell)).collect();
+    let candidates = last
+        .values()
+        .filter(|s| s.status == PartyStatus::Candidate && s.period.is_open())
+        .count();
+    let candidate_cases = all
+        .cases
+        .iter()
+        .filter(|c| c.projection.stage < Stage::Probationary)
+        .count();
+    assert_eq!(candidates, candidate_cases);
+}

@@ -116,8 +116,8 @@ impl Calendar {
             return false;
         }
         // Fixed-date holidays hold even in years whose schedule was not entered.
-        !(!self.is_known_year(d.year())
-            && matches!((d.month(), d.day()), (1, 1) | (4, 30) | (5, 1) | (9, 2)))
+        self.is_known_year(d.year())
+            || !matches!((d.month(), d.day()), (1, 1) | (4, 30) | (5, 1) | (9, 2))
     }
 
     /// The date `n` working days after `start` (the start day itself not counted).

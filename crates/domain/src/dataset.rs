@@ -5,10 +5,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::dates::Period;
+use crate::dates::{Date, Period};
 use crate::locality::{Locality, LocalityId};
 use crate::org::{ClosureRow, Lineage, OrgId, OrgName, OrgUnit, ParentLink};
 use crate::person::{Person, PersonId, StatusSpell};
+use crate::pipeline::projection::Projection;
+use crate::pipeline::{Event, Proposer};
 
 /// A unit with the unit that holds its history today (see [`crate::org::current_heir`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +51,32 @@ pub struct PersonSpell {
     pub spell: StatusSpell,
 }
 
+/// Hồ sơ — one admission case, with the projections of its derived state exactly as the store
+/// would have written them after its last event ([`crate::pipeline::projection::project`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseRow {
+    pub id: i64,
+    pub person: PersonId,
+    pub origin_branch: OrgId,
+    pub opened_on: Date,
+    pub proposed_by: Proposer,
+    /// One per event recorded.
+    pub version: i64,
+    /// Who recorded the events (`updated_by`; `actor` of the events).
+    pub actor: String,
+    /// `updated_at` / `recorded_at`, the same instant for the whole dataset.
+    pub recorded_at: chrono::DateTime<chrono::Utc>,
+    pub projection: Projection,
+}
+
+/// One event of a case (`event.id` and `event.seq` as the store would have given them).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseEventRow {
+    pub case: i64,
+    pub event: Event,
+    pub recorded_at: chrono::DateTime<chrono::Utc>,
+}
+
 /// The tables a dataset fills, in load order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -64,10 +92,12 @@ pub enum Table {
     LocalityService,
     Person,
     PersonStatus,
+    PipelineCase,
+    PipelineEvent,
 }
 
 impl Table {
-    pub const ALL: [Table; 11] = [
+    pub const ALL: [Table; 13] = [
         Table::OrgUnit,
         Table::OrgName,
         Table::OrgLink,
@@ -79,6 +109,8 @@ impl Table {
         Table::LocalityService,
         Table::Person,
         Table::PersonStatus,
+        Table::PipelineCase,
+        Table::PipelineEvent,
     ];
 
     /// The table's name in the database.
@@ -95,6 +127,8 @@ impl Table {
             Table::LocalityService => "locality_service",
             Table::Person => "person",
             Table::PersonStatus => "person_status",
+            Table::PipelineCase => "pipeline_case",
+            Table::PipelineEvent => "pipeline_event",
         }
     }
 
@@ -119,6 +153,8 @@ pub enum Batch {
     LocalityService(Vec<LocalityService>),
     People(Vec<Person>),
     PersonStatus(Vec<PersonSpell>),
+    Cases(Vec<CaseRow>),
+    CaseEvents(Vec<CaseEventRow>),
 }
 
 impl Batch {
@@ -135,6 +171,8 @@ impl Batch {
             Batch::LocalityService(_) => Table::LocalityService,
             Batch::People(_) => Table::Person,
             Batch::PersonStatus(_) => Table::PersonStatus,
+            Batch::Cases(_) => Table::PipelineCase,
+            Batch::CaseEvents(_) => Table::PipelineEvent,
         }
     }
 
@@ -152,6 +190,8 @@ impl Batch {
             Batch::LocalityService(v) => v.len(),
             Batch::People(v) => v.len(),
             Batch::PersonStatus(v) => v.len(),
+            Batch::Cases(v) => v.len(),
+            Batch::CaseEvents(v) => v.len(),
         }
     }
 
@@ -162,7 +202,7 @@ impl Batch {
 
 /// Row counts per table.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TableCounts(pub [u64; 11]);
+pub struct TableCounts(pub [u64; 13]);
 
 impl TableCounts {
     pub fn add(&mut self, table: Table, n: u64) {

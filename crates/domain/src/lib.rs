@@ -13,7 +13,9 @@ pub mod locality;
 pub mod org;
 pub mod person;
 pub mod pipeline;
+pub mod reports;
 pub mod sensitive;
+pub mod targets;
 pub mod text;
 
 pub use dates::{Date, Period};

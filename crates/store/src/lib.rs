@@ -140,5 +140,13 @@ mod localities_people;
 // (SQL in engine/pipeline.rs, pipeline_read.rs, courses.rs, holidays.rs).
 pub mod pipeline_api;
 
+// Targets, achievement, pace, forecast and ranking (issue C items 1–3): another `impl Store`
+// (SQL in engine/targets.rs).
+pub mod targets_api;
+
+// Reports (issue C items 4–6): breakdowns, membership, coverage — another `impl Store`
+// (SQL in engine/reports.rs).
+pub mod reports_api;
+
 // Bulk load of whole datasets: a third `impl Store` (SQL in engine/bulk.rs).
 pub mod bulk;

@@ -450,6 +450,42 @@ impl Store {
         dispatch!(self, pipeline_read::due(root.id, as_of, stall_months, &cal))
     }
 
+    /// [`Store::due_list`] the naive way: every open case under `org_code` has its events
+    /// loaded and judged in Rust, the projected columns unused (the benchmark's baseline; the
+    /// result must be the same).
+    pub async fn due_list_naive(
+        &self,
+        org_code: &str,
+        as_of: Date,
+        stall_months: u32,
+    ) -> Result<Vec<DueRow>> {
+        let root = self.org_required(org_code).await?;
+        let cal = self.calendar().await?;
+        dispatch!(
+            self,
+            pipeline_read::due_with(root.id, as_of, stall_months, &cal, false)
+        )
+    }
+
+    /// Open cases in one of `stages`, by id (benchmark support).
+    pub async fn open_case_ids(&self, stages: &[Stage]) -> Result<Vec<CaseId>> {
+        dispatch!(self, pipeline::open_case_ids(stages))
+    }
+
+    /// The baseline of recording an event (benchmark support): the same row appended by a
+    /// plain INSERT, no rules, facts or projections, in a transaction that is rolled back.
+    pub async fn event_insert_rolled_back(
+        &self,
+        case_id: CaseId,
+        event: &NewEvent,
+        actor: &str,
+    ) -> Result<()> {
+        dispatch!(
+            self,
+            pipeline::insert_event_rolled_back(case_id, event, actor)
+        )
+    }
+
     /// How many open cases each mentor under `org_code` follows on `as_of`.
     pub async fn mentor_workload(&self, org_code: &str, as_of: Date) -> Result<MentorWorkload> {
         let root = self.org_required(org_code).await?;

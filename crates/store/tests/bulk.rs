@@ -204,3 +204,83 @@ async fn an_interrupted_feed_loads_nothing() -> Result<(), StoreError> {
     }
     Ok(())
 }
+
+/// The demo's cases as loaded: every case row's projected columns equal the projection the
+/// store computes from the case's events (what `case_record` would have written).
+#[tokio::test]
+async fn demo_case_projections_equal_the_recomputation() -> Result<(), StoreError> {
+    use ketnap_domain::pipeline::projection::project;
+    use ketnap_domain::pipeline::{CaseState, Event, Stage};
+    type Row = (
+        i64,
+        i64,
+        i64,
+        String,
+        bool,
+        Option<i64>,
+        NaiveDate,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+        i64,
+    );
+    for db in test_stores().await? {
+        let s = &db.store;
+        let (batches, counts) = dataset();
+        let loaded = load(s, batches).await?;
+        assert_eq!(loaded, counts);
+        assert!(counts.get(Table::PipelineCase) > 100);
+        assert_eq!(
+            rows(s, "pipeline_event").await?,
+            counts.get(Table::PipelineEvent) as i64
+        );
+        let sql = "SELECT id, branch_id, origin_branch_id, stage, is_open, mentor_id, last_event_on, deadline_on, \
+                   certificate_issued, version FROM pipeline_case ORDER BY id";
+        let cases: Vec<Row> = on_db!(s.db(), p => sqlx::query_as(sql).fetch_all(p).await?);
+        assert_eq!(cases.len() as u64, counts.get(Table::PipelineCase));
+        let cal = s.calendar().await?;
+        let until = ketnap_demo::DEFAULT_UNTIL;
+        for (id, branch, origin, stage, open, mentor, last, deadline, cert, version) in cases {
+            let v = s.case_get(id, until, None).await?;
+            let events: Vec<Event> = v
+                .events
+                .iter()
+                .map(|e| Event {
+                    id: e.id,
+                    seq: e.seq,
+                    date: e.date,
+                    kind: e.kind.clone(),
+                    document: e.document.clone(),
+                    actor: e.actor.clone(),
+                    corrects: e.corrects,
+                    reason: e.reason.clone(),
+                })
+                .collect();
+            assert_eq!(version, events.len() as i64, "case {id}");
+            let state = CaseState::derive(&events);
+            let p = project(&state, origin, v.case.opened_on, &cal);
+            assert_eq!(
+                (
+                    branch,
+                    Stage::parse(&stage),
+                    open,
+                    mentor,
+                    last,
+                    deadline,
+                    cert
+                ),
+                (
+                    p.branch_id,
+                    Some(p.stage),
+                    p.is_open,
+                    p.mentor_id,
+                    p.last_event_on,
+                    p.deadline_on,
+                    p.certificate_issued
+                ),
+                "{:?} case {id}",
+                db.backend()
+            );
+        }
+    }
+    Ok(())
+}

@@ -549,3 +549,178 @@ async fn localities_and_people_over_http_never_log_the_cccd() {
     assert!(!log.contains(CCCD), "a CCCD reached the log");
     assert!(!log.contains("q="), "a query string reached the log");
 }
+
+/// Nậm Mả (Văn Bàn, Lào Cai), 2024: target 6, admitted 14 → 233%; 115% of the 2020–2025 term
+/// target. Targets are set over HTTP; admissions are people with status spells (Store API).
+#[tokio::test]
+async fn targets_over_http_nam_ma() {
+    use ketnap_domain::person::{
+        EthnicGroup, GeneralEducation, Occupation, PartyStatus, Person, PoliticalTheory,
+        ProfessionalQualification, Religion, Sex,
+    };
+    use ketnap_domain::sensitive::Sensitive;
+    let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    for db in test_stores().await.unwrap() {
+        let srv = Server::start(&db).await;
+        for body in [
+            create("TW", "Trung ương", "central", "nation", None),
+            create(
+                "T10",
+                "Đảng bộ tỉnh Lào Cai",
+                "provincial_committee",
+                "province",
+                Some("TW"),
+            ),
+            create(
+                "H085",
+                "Đảng bộ huyện Văn Bàn",
+                "direct_committee",
+                "district",
+                Some("T10"),
+            ),
+            create(
+                "X1",
+                "Đảng bộ xã Nậm Mả",
+                "grassroots_committee",
+                "commune",
+                Some("H085"),
+            ),
+            create(
+                "X2",
+                "Đảng bộ xã Nậm Xây",
+                "grassroots_committee",
+                "commune",
+                Some("H085"),
+            ),
+            create(
+                "X1.01",
+                "Chi bộ thôn Nậm Mả",
+                "branch",
+                "village",
+                Some("X1"),
+            ),
+            create(
+                "X2.01",
+                "Chi bộ thôn Nậm Xây",
+                "branch",
+                "village",
+                Some("X2"),
+            ),
+        ] {
+            srv.ok(body).await;
+        }
+        let put = |body: Value| {
+            let http = srv.http.clone();
+            let url = format!("{}/api/v1/targets", srv.base);
+            async move {
+                let res = http.put(url).json(&body).send().await.unwrap();
+                let s = res.status();
+                (s, res.json::<Value>().await.unwrap())
+            }
+        };
+        for body in [
+            json!({"org":"X1","period":"2024","assigned":6}),
+            json!({"org":"X1","period":"2020-2025","assigned":20,"registered":20}),
+            json!({"org":"X2","period":"2024","assigned":4}),
+            json!({"org":"H085","period":"2024","assigned":12}),
+        ] {
+            let (s, v) = put(body.clone()).await;
+            assert_eq!(s, StatusCode::OK, "{body} → {v}");
+        }
+        let (s, v) = put(json!({"org":"X1","period":"2025-2020","assigned":6})).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+        let (s, v) = put(json!({"org":"NOPE","period":"2024","assigned":6})).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
+        let (s, v) = put(json!({"org":"X1","period":"2024","assigned":-3})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+
+        let store = &db.store;
+        let branch =
+            |code: &'static str| async move { store.org_by_code(code).await.unwrap().unwrap().id };
+        let (b1, b2) = (branch("X1.01").await, branch("X2.01").await);
+        let names = ["Mai", "Lan", "Hoa", "Đào", "Cúc", "Huệ", "Hồng", "Nga"];
+        // 9 in 2020–2023 and 14 in 2024 in Nậm Mả; 2 in 2024 in Nậm Xây.
+        let admissions: Vec<(i64, chrono::NaiveDate)> = (0..9)
+            .map(|i| (b1, d(2020 + i / 3, 3 + i as u32 % 3, 5)))
+            .chain((0..14).map(|i| (b1, d(2024, 1 + i as u32 % 11, 10))))
+            .chain((0..2).map(|i| (b2, d(2024, 6, 1 + i))))
+            .collect();
+        for (n, (b, on)) in admissions.into_iter().enumerate() {
+            let p = Person {
+                id: 0,
+                cccd: None,
+                full_name: format!("Lò Thị {}", names[n % names.len()]),
+                sex: Sex::Female,
+                birth_date: Sensitive::new(d(1999, 1, 1 + (n % 28) as u32)),
+                ethnic_group: Sensitive::new(EthnicGroup::parse("08").unwrap_or_default()),
+                religion: Sensitive::new(Religion::None),
+                education: GeneralEducation::UpperSecondary,
+                qualification: ProfessionalQualification::None,
+                political_theory: PoliticalTheory::None,
+                occupation: Occupation::Farmer,
+                youth_union: true,
+                residence_locality: None,
+            };
+            let id = store.person_create(&p, "test").await.unwrap();
+            let cand = on - chrono::Days::new(200);
+            store
+                .person_add_status(id, PartyStatus::Candidate, Some(b), cand, "test")
+                .await
+                .unwrap();
+            store
+                .person_add_status(id, PartyStatus::Probationary, Some(b), on, "test")
+                .await
+                .unwrap();
+        }
+
+        let (s, v) = srv
+            .get("/api/v1/targets?org=X1&period=2024&as_of=2025-01-10")
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["unit"]["summary"], "14/6, đạt 233%", "{v}");
+        assert_eq!(v["unit"]["admitted"], 14);
+        assert_eq!(v["unit"]["assigned"], 6);
+        let (_, v) = srv
+            .get("/api/v1/targets?org=X1&period=2020-2025&as_of=2025-01-10")
+            .await;
+        assert_eq!(v["unit"]["summary"], "23/20, đạt 115%", "{v}");
+        assert_eq!(v["unit"]["basis"], "registered", "{v}");
+        let (_, v) = srv
+            .get("/api/v1/targets?org=X1&period=2024&as_of=2025-01-10&rebase=true")
+            .await;
+        assert_eq!(v["unit"]["summary"], "14/6, đạt 233%", "{v}");
+        assert!(
+            v["structure"].as_str().unwrap().starts_with("Quy đổi"),
+            "{v}"
+        );
+
+        let (s, v) = srv
+            .get("/api/v1/targets?org=H085&period=2024&children=true&as_of=2025-01-10")
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["unit"]["summary"], "16/12, đạt 133%", "{v}");
+        assert_eq!(v["children"][0]["org"]["code"], "X1");
+        assert_eq!(v["children"][0]["rank"], 1);
+        assert_eq!(v["children"][1]["rate_precise"], "50%");
+        assert_eq!(v["reconciliation"]["difference"], -2, "{v}");
+
+        // Mid-year: pace and forecast are shown.
+        let (_, v) = srv
+            .get("/api/v1/targets?org=X1&period=2024&as_of=2024-06-30")
+            .await;
+        assert_eq!(v["unit"]["admitted"], 9, "{v}");
+        assert_eq!(v["unit"]["pace"]["even_spread"], 2, "{v}");
+        assert!(
+            v["unit"]["forecast"]["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("dự kiến thêm")
+        );
+
+        let (s, v) = srv.get("/api/v1/targets?org=X1&period=abc").await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+        let (_, v) = srv.get("/api/v1").await;
+        assert!(v.to_string().contains("/api/v1/targets"), "{v}");
+        srv.stop().await;
+    }
+}

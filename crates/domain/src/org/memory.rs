@@ -151,10 +151,10 @@ impl Tree {
                     created.push(id);
                 }
                 Change::CloseUnit { unit, at } => {
-                    if let Some(&i) = self.index.get(unit) {
-                        if let Some(p) = self.units[i].period.closed_at(*at) {
-                            self.units[i].period = p;
-                        }
+                    if let Some(&i) = self.index.get(unit)
+                        && let Some(p) = self.units[i].period.closed_at(*at)
+                    {
+                        self.units[i].period = p;
                     }
                     close(&mut self.names, |n| n.unit == *unit, |n| &mut n.period, *at);
                     close(
@@ -368,10 +368,10 @@ fn close<T>(
     for it in items.iter_mut() {
         if pick(it) {
             let p = period(it);
-            if p.contains(at) || (p.is_open() && p.from >= at) {
-                if let Some(c) = p.closed_at(at) {
-                    *p = c;
-                }
+            if (p.contains(at) || (p.is_open() && p.from >= at))
+                && let Some(c) = p.closed_at(at)
+            {
+                *p = c;
             }
         }
     }

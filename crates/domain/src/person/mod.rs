@@ -80,10 +80,10 @@ impl Person {
                 "birth date is more than 130 years ago",
             ));
         }
-        if let Some(c) = &self.cccd {
-            if let Err(e) = validate_cccd(c.expose(), self.sex, birth) {
-                errs.extend(e);
-            }
+        if let Some(c) = &self.cccd
+            && let Err(e) = validate_cccd(c.expose(), self.sex, birth)
+        {
+            errs.extend(e);
         }
         if errs.is_empty() {
             Ok(())

@@ -99,35 +99,35 @@ pub fn due_items_with(
     if stage.is_closed() || matches!(stage, Stage::NotStarted | Stage::TransferredOut) {
         return out;
     }
-    if let Some(last) = state.last_event {
-        if opts.stall_months > 0 {
-            let since = add_months(last, opts.stall_months);
-            if today >= since {
-                let paused = if stage == Stage::Paused {
-                    (" (đang tạm dừng)", " (paused)")
-                } else {
-                    ("", "")
-                };
-                out.push(DueItem {
-                    kind: DueKind::Stalled,
-                    step: None,
-                    due_date: Some(since),
-                    overdue: true,
-                    rule_id: None,
-                    message_vi: format!(
-                        "Không có hoạt động từ {} (quá {} tháng){}",
-                        dmy(last),
-                        opts.stall_months,
-                        paused.0
-                    ),
-                    message_en: format!(
-                        "No event since {} (over {} months){}",
-                        dmy(last),
-                        opts.stall_months,
-                        paused.1
-                    ),
-                });
-            }
+    if let Some(last) = state.last_event
+        && opts.stall_months > 0
+    {
+        let since = add_months(last, opts.stall_months);
+        if today >= since {
+            let paused = if stage == Stage::Paused {
+                (" (đang tạm dừng)", " (paused)")
+            } else {
+                ("", "")
+            };
+            out.push(DueItem {
+                kind: DueKind::Stalled,
+                step: None,
+                due_date: Some(since),
+                overdue: true,
+                rule_id: None,
+                message_vi: format!(
+                    "Không có hoạt động từ {} (quá {} tháng){}",
+                    dmy(last),
+                    opts.stall_months,
+                    paused.0
+                ),
+                message_en: format!(
+                    "No event since {} (over {} months){}",
+                    dmy(last),
+                    opts.stall_months,
+                    paused.1
+                ),
+            });
         }
     }
     if stage == Stage::Paused {
@@ -218,19 +218,19 @@ pub fn due_items_with(
         }
         Stage::Probationary => {
             let end = state.dates.probation_end;
-            if state.dates.new_member_course.is_none() {
-                if let Some(end) = end {
-                    deadline(
-                        DueKind::NewMemberCourse,
-                        StepKind::NewMemberCourseCompleted,
-                        deadlines::PROBATION.id,
-                        end,
-                        "cần có trước khi xét công nhận chính thức".into(),
-                        "needed before the recognition vote".into(),
-                        false,
-                        &mut out,
-                    );
-                }
+            if state.dates.new_member_course.is_none()
+                && let Some(end) = end
+            {
+                deadline(
+                    DueKind::NewMemberCourse,
+                    StepKind::NewMemberCourseCompleted,
+                    deadlines::PROBATION.id,
+                    end,
+                    "cần có trước khi xét công nhận chính thức".into(),
+                    "needed before the recognition vote".into(),
+                    false,
+                    &mut out,
+                );
             }
             match (state.dates.recognition_vote, end) {
                 (None, Some(end)) => {

@@ -17,6 +17,7 @@
 
 pub mod due;
 pub mod events;
+pub mod projection;
 pub mod rules;
 pub mod state;
 

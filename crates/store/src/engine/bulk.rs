@@ -57,6 +57,26 @@ fn columns(t: Table) -> &'static [&'static str] {
             "residence_locality_id",
         ],
         Table::PersonStatus => &["person_id", "status", "org_id", "valid_from", "valid_to"],
+        Table::PipelineCase => &[
+            "id",
+            "person_id",
+            "branch_id",
+            "origin_branch_id",
+            "opened_on",
+            "proposed_by",
+            "version",
+            "updated_by",
+            "updated_at",
+            "stage",
+            "is_open",
+            "mentor_id",
+            "last_event_on",
+            "deadline_on",
+            "certificate_issued",
+        ],
+        Table::PipelineEvent => &[
+            "id", "case_id", "seq", "date", "kind", "payload", "doc_form", "doc_number", "doc_date", "actor", "corrects", "reason", "recorded_at",
+        ],
     }
 }
 
@@ -68,6 +88,13 @@ fn owned<'a>(s: String) -> Val<'a> {
 }
 fn opt(v: Option<i64>) -> Val<'static> {
     v.map_or(Val::Null, Val::Int)
+}
+fn opt_date(v: Option<Date>) -> Val<'static> {
+    v.map_or(Val::Null, Val::Date)
+}
+/// A timestamp as both engines read it back (RFC 3339, microseconds).
+fn instant(t: &chrono::DateTime<chrono::Utc>) -> Val<'static> {
+    owned(t.to_rfc3339_opts(chrono::SecondsFormat::Micros, false))
 }
 
 /// The batch's rows as values, row after row (`columns(table).len()` values each).
@@ -175,6 +202,51 @@ fn values(b: &Batch) -> Vec<Val<'_>> {
                     opt(s.branch),
                     Val::Date(s.period.from),
                     Val::Date(s.period.end_or_max()),
+                ]);
+            }
+        }
+        Batch::Cases(rows) => {
+            for c in rows {
+                let p = &c.projection;
+                v.extend([
+                    Val::Int(c.id),
+                    Val::Int(c.person),
+                    Val::Int(p.branch_id),
+                    Val::Int(c.origin_branch),
+                    Val::Date(c.opened_on),
+                    t(c.proposed_by.as_str()),
+                    Val::Int(c.version),
+                    t(&c.actor),
+                    instant(&c.recorded_at),
+                    t(p.stage.as_str()),
+                    Val::Bool(p.is_open),
+                    opt(p.mentor_id),
+                    Val::Date(p.last_event_on),
+                    opt_date(p.deadline_on),
+                    opt_date(p.certificate_issued),
+                ]);
+            }
+        }
+        Batch::CaseEvents(rows) => {
+            for r in rows {
+                let e = &r.event;
+                let doc = e.document.as_ref();
+                // The payload as the store writes it (`insert_event`).
+                let payload = serde_json::to_string(&e.kind).unwrap_or_default();
+                v.extend([
+                    Val::Int(e.id),
+                    Val::Int(r.case),
+                    Val::Int(e.seq),
+                    Val::Date(e.date),
+                    t(e.kind.step().as_str()),
+                    owned(payload),
+                    doc.and_then(|d| d.form).map_or(Val::Null, |f| t(f.as_str())),
+                    doc.map_or(Val::Null, |d| t(d.number.trim())),
+                    opt_date(doc.and_then(|d| d.date)),
+                    t(&e.actor),
+                    opt(e.corrects),
+                    e.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map_or(Val::Null, t),
+                    instant(&r.recorded_at),
                 ]);
             }
         }
@@ -462,7 +534,7 @@ async fn load_in(
     }
     if BACKEND == crate::db::Backend::Postgres {
         // Later ordinary inserts take ids after the loaded ones.
-        for table in ["org_unit", "locality", "person"] {
+        for table in ["org_unit", "locality", "person", "pipeline_case", "pipeline_event"] {
             let sql = format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
             );

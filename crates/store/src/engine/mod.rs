@@ -76,6 +76,14 @@ macro_rules! engine {
                 use super::*;
                 include!("holidays.rs");
             }
+            pub mod targets {
+                use super::*;
+                include!("targets.rs");
+            }
+            pub mod reports {
+                use super::*;
+                include!("reports.rs");
+            }
             pub mod web_queries {
                 use super::*;
                 include!("web_queries.rs");

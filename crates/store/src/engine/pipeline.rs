@@ -1038,3 +1038,37 @@ async fn import_new(
     report.events_created += events.len();
     Ok(())
 }
+
+// ---- benchmark support -----------------------------------------------------------------------
+
+/// Open cases in one of `stages`, by id (for `ketnap bench`).
+pub async fn open_case_ids(pool: &Pool<DB>, stages: &[pl::Stage]) -> Result<Vec<CaseId>> {
+    let list: Vec<String> = stages.iter().map(|s| format!("'{}'", s.as_str())).collect();
+    let sql = format!(
+        "SELECT id FROM pipeline_case WHERE is_open = $1 AND stage IN ({}) ORDER BY id",
+        list.join(", ")
+    );
+    Ok(sqlx::query_scalar::<DB, i64>(AssertSqlSafe(sql))
+        .bind(true)
+        .fetch_all(pool)
+        .await?)
+}
+
+/// The benchmark's baseline for recording an event: the same event row appended by a plain
+/// INSERT (next `seq`), without rules, facts, spells or projections, in a write transaction
+/// that is rolled back (nothing stays).
+pub async fn insert_event_rolled_back(
+    pool: &Pool<DB>,
+    case_id: CaseId,
+    new: &NewEvent,
+    actor: &str,
+) -> Result<()> {
+    let mut tx = super::org::begin_write(pool).await?;
+    let seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM pipeline_event WHERE case_id = $1")
+        .bind(case_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    insert_event(&mut tx, case_id, seq, new, actor, now()).await?;
+    tx.rollback().await?;
+    Ok(())
+}

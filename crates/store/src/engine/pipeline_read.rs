@@ -232,6 +232,19 @@ pub async fn due(
     stall_months: u32,
     cal: &Calendar,
 ) -> Result<Vec<DueRow>> {
+    due_with(pool, root, as_of, stall_months, cal, true).await
+}
+
+/// The due list; `prefilter` = false is the naive way (every open case's events loaded and
+/// judged in Rust, the projections ignored), the benchmark's baseline.
+pub async fn due_with(
+    pool: &Pool<DB>,
+    root: OrgId,
+    as_of: Date,
+    stall_months: u32,
+    cal: &Calendar,
+    prefilter: bool,
+) -> Result<Vec<DueRow>> {
     let plus = |d: Date, n: u64| d.checked_add_days(Days::new(n)).unwrap_or(d);
     let minus_months = |d: Date, n: u32| d.checked_sub_months(Months::new(n)).unwrap_or(Date::MIN);
     let deadline_cut = plus(as_of, MONTH_DAYS + 15);
@@ -249,8 +262,12 @@ pub async fn due(
         7,
     );
     let sql = format!(
-        "SELECT {SUMMARY_COLS} {SUMMARY_FROM} WHERE c.branch_id IN {SUBTREE} AND c.is_open = $3 \
-         AND (c.deadline_on <= $4 OR c.last_event_on <= $5 OR c.certificate_issued <= $6)"
+        "SELECT {SUMMARY_COLS} {SUMMARY_FROM} WHERE c.branch_id IN {SUBTREE} AND c.is_open = $3 {}",
+        if prefilter {
+            "AND (c.deadline_on <= $4 OR c.last_event_on <= $5 OR c.certificate_issued <= $6)"
+        } else {
+            "AND $4 IS NOT NULL AND $5 IS NOT NULL AND $6 IS NOT NULL"
+        }
     );
     let cases = sqlx::query(AssertSqlSafe(sql))
         .bind(root)

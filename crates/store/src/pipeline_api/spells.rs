@@ -5,11 +5,16 @@
 use ketnap_domain::Date;
 use ketnap_domain::Period;
 use ketnap_domain::Violation;
-use ketnap_domain::calendar::Calendar;
 use ketnap_domain::dates::OPEN_END;
 use ketnap_domain::org::OrgId;
-use ketnap_domain::person::{PartyStatus, PersonId, StatusSpell, check_spells};
-use ketnap_domain::pipeline::{CaseState, DueKind, EventKind, Stage, due_items};
+use ketnap_domain::person::{PartyStatus, StatusSpell, check_spells};
+use ketnap_domain::pipeline::{CaseState, EventKind};
+
+// The projections are the domain's (the demo generator writes the same rows).
+#[allow(unused_imports)]
+pub use ketnap_domain::pipeline::projection::{
+    Projection, branch_on, current_branch, is_open, project,
+};
 
 /// A status spell the case implies: from `from` until the next one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,32 +37,6 @@ impl Spell {
     pub fn contains(&self, d: Date) -> bool {
         self.from <= d && d < self.to
     }
-}
-
-/// The branch of the case on `date`: the origin, or where the last transfer out dated on or
-/// before `date` sent it.
-pub fn branch_on(state: &CaseState, origin: OrgId, date: Date) -> OrgId {
-    let mut branch = origin;
-    for e in state.effective_events() {
-        if e.date > date {
-            break;
-        }
-        if let EventKind::TransferredOut { to_branch } = e.kind {
-            branch = to_branch;
-        }
-    }
-    branch
-}
-
-/// The branch the case is in now.
-pub fn current_branch(state: &CaseState, origin: OrgId) -> OrgId {
-    let mut branch = origin;
-    for e in state.effective_events() {
-        if let EventKind::TransferredOut { to_branch } = e.kind {
-            branch = to_branch;
-        }
-    }
-    branch
 }
 
 /// The status spells the case implies for its person, in date order: `candidate` in the
@@ -217,59 +196,6 @@ pub fn reconcile(
         .collect();
     check_spells(&domain)?;
     Ok(Some(spells))
-}
-
-/// What the case row stores of the derived state (rewritten on every event).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Projection {
-    pub branch_id: OrgId,
-    pub stage: Stage,
-    pub is_open: bool,
-    pub mentor_id: Option<PersonId>,
-    pub last_event_on: Date,
-    /// The earliest time limit pending (decision, ceremony, new-member course, recognition).
-    pub deadline_on: Option<Date>,
-    /// The awareness certificate's issue date while it must still count (before the vote).
-    pub certificate_issued: Option<Date>,
-}
-
-/// Whether a case in this stage is still open (listed, not official, removed, withdrawn or
-/// deceased).
-pub fn is_open(stage: Stage) -> bool {
-    stage != Stage::NotStarted && !stage.is_closed()
-}
-
-/// The projections of a state.
-pub fn project(state: &CaseState, origin: OrgId, opened_on: Date, cal: &Calendar) -> Projection {
-    let last = state.last_event.unwrap_or(opened_on);
-    let deadline_on = due_items(state, last, cal, 0)
-        .into_iter()
-        .filter(|i| {
-            matches!(
-                i.kind,
-                DueKind::Decision
-                    | DueKind::Ceremony
-                    | DueKind::NewMemberCourse
-                    | DueKind::RecognitionVote
-                    | DueKind::RecognitionDecision
-            )
-        })
-        .filter_map(|i| i.due_date)
-        .min();
-    let certificate_issued = if state.stage.is_active() && state.stage < Stage::BranchApproved {
-        state.certificate.as_ref().map(|c| c.issued)
-    } else {
-        None
-    };
-    Projection {
-        branch_id: current_branch(state, origin),
-        stage: state.stage,
-        is_open: is_open(state.stage),
-        mentor_id: state.mentor,
-        last_event_on: last,
-        deadline_on,
-        certificate_issued,
-    }
 }
 
 #[cfg(test)]

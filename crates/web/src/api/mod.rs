@@ -7,7 +7,9 @@ pub mod localities;
 pub mod org;
 pub mod people;
 pub mod pipeline;
+pub mod reports;
 pub mod stats;
+pub mod targets;
 
 use axum::Router;
 use axum::routing::{get, post, put};
@@ -69,6 +71,20 @@ pub const ENDPOINTS: &[Endpoint] = &[
         example: "",
         about_vi: "Thành lập, đổi tên, điều chuyển, sáp nhập, chia tách, giải thể (JSON)",
         about_en: "Create, rename, move, merge, split, dissolve (JSON body)",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/reports",
+        example: "/api/v1/reports",
+        about_vi: "Danh sách báo cáo",
+        about_en: "The reports that can be asked for",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/reports/{name}?org=CODE&period=2024|2024-06|2024-H1|2020-2025&as_of=YYYY-MM-DD&rebase=true&format=json|csv",
+        example: "/api/v1/reports/admissions?org={code}&period=2024",
+        about_vi: "Báo cáo: kết nạp theo Biểu 2-BTCTW, công nhận chính thức, số lượng đảng viên, địa bàn (theo cơ cấu tại thời điểm hoặc quy đổi theo cơ cấu hiện nay)",
+        about_en: "Reports: admissions (form 2-BTCTW), recognitions, membership, coverage (structure as it was, or re-based onto today's)",
     },
     Endpoint {
         method: "GET",
@@ -226,6 +242,20 @@ pub const ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: "GET",
+        path: "/api/v1/targets?org=CODE&period=2024|2020-2025&children=true&as_of=YYYY-MM-DD&rebase=true",
+        example: "/api/v1/targets?org={code}&period=2024&children=true",
+        about_vi: "Chỉ tiêu và kết quả: kết nạp/chỉ tiêu, tỷ lệ, tiến độ, dự báo, xếp hạng, đối chiếu",
+        about_en: "Targets and achievement: admitted/target, rate, pace, forecast, ranking, reconciliation",
+    },
+    Endpoint {
+        method: "PUT",
+        path: "/api/v1/targets",
+        example: "",
+        about_vi: "Đặt chỉ tiêu giao hoặc đăng ký của một đơn vị cho một năm hoặc nhiệm kỳ",
+        about_en: "Set a unit's assigned or registered target for a year or a term",
+    },
+    Endpoint {
+        method: "GET",
         path: "/api/v1",
         example: "/api/v1",
         about_vi: "Danh sách các điểm cuối API",
@@ -243,6 +273,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/org/{code}/history", get(org::history))
         .route("/api/v1/org/{code}/children", get(org::children))
         .route("/api/v1/stats", get(stats::stats))
+        .route("/api/v1/reports", get(reports::list))
+        .route("/api/v1/reports/{name}", get(reports::report))
+        .route("/api/v1/targets", get(targets::get).put(targets::put))
         .route("/api/v1/localities", get(localities::list))
         .route("/api/v1/localities/{code}", get(localities::history))
         .route("/api/v1/people", get(people::search))

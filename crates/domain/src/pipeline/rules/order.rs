@@ -243,21 +243,21 @@ fn stage_refusal(step: StepKind, ev: &EventKind, s: &CaseState) -> Option<(Strin
             )
         });
     }
-    if once(step) {
-        if let Some(on) = s.step_date(step) {
-            return Some((
-                format!(
-                    "Bước \"{}\" đã được ghi nhận ngày {}; muốn sửa thì ghi nhận một đính chính",
-                    step.label_vi(),
-                    dmy(on)
-                ),
-                format!(
-                    "The {} was already recorded on {}; record a correction to change it",
-                    step.label_en(),
-                    dmy(on)
-                ),
-            ));
-        }
+    if once(step)
+        && let Some(on) = s.step_date(step)
+    {
+        return Some((
+            format!(
+                "Bước \"{}\" đã được ghi nhận ngày {}; muốn sửa thì ghi nhận một đính chính",
+                step.label_vi(),
+                dmy(on)
+            ),
+            format!(
+                "The {} was already recorded on {}; record a correction to change it",
+                step.label_en(),
+                dmy(on)
+            ),
+        ));
     }
     let voted = s.dates.branch_vote.map(dmy).unwrap_or_default();
     match step {
@@ -393,32 +393,32 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Refusal>) {
     // insertion).
     let forced = dated_after.iter().any(|(_, _, d)| *d == e.date);
     follows.extend(dated_after);
-    if step == StepKind::BranchVoted {
-        if let Some(d) = s.dates.introductions_complete {
-            follows.push((
-                "giới thiệu người vào Đảng".into(),
-                "the introductions".into(),
-                d,
-            ));
-        }
+    if step == StepKind::BranchVoted
+        && let Some(d) = s.dates.introductions_complete
+    {
+        follows.push((
+            "giới thiệu người vào Đảng".into(),
+            "the introductions".into(),
+            d,
+        ));
     }
-    if step == StepKind::AdmissionDecided {
-        if let Some(d) = s.dates.committee_resolution {
-            follows.push((
-                StepKind::CommitteeResolved.label_vi().into(),
-                StepKind::CommitteeResolved.label_en().into(),
-                d,
-            ));
-        }
+    if step == StepKind::AdmissionDecided
+        && let Some(d) = s.dates.committee_resolution
+    {
+        follows.push((
+            StepKind::CommitteeResolved.label_vi().into(),
+            StepKind::CommitteeResolved.label_en().into(),
+            d,
+        ));
     }
-    if step == StepKind::CeremonyHeld {
-        if let Some(d) = s.dates.decision_received {
-            follows.push((
-                "ngày nhận quyết định kết nạp".into(),
-                "the receipt of the admission decision".into(),
-                d,
-            ));
-        }
+    if step == StepKind::CeremonyHeld
+        && let Some(d) = s.dates.decision_received
+    {
+        follows.push((
+            "ngày nhận quyết định kết nạp".into(),
+            "the receipt of the admission decision".into(),
+            d,
+        ));
     }
     if let Some((vi, en, d)) = follows
         .into_iter()
@@ -451,23 +451,22 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Refusal>) {
     if let EventKind::AdmissionDecided {
         received: Some(r), ..
     } = &e.kind
+        && *r < e.date
     {
-        if *r < e.date {
-            out.push(ctx.refuse(
-                &NOT_BEFORE,
-                vec![("decision_date", dmy(e.date)), ("received", dmy(*r))],
-                format!(
-                    "Ngày nhận quyết định {} trước ngày ký quyết định {}",
-                    dmy(*r),
-                    dmy(e.date)
-                ),
-                format!(
-                    "The decision is recorded as received on {}, before it was signed on {}",
-                    dmy(*r),
-                    dmy(e.date)
-                ),
-            ));
-        }
+        out.push(ctx.refuse(
+            &NOT_BEFORE,
+            vec![("decision_date", dmy(e.date)), ("received", dmy(*r))],
+            format!(
+                "Ngày nhận quyết định {} trước ngày ký quyết định {}",
+                dmy(*r),
+                dmy(e.date)
+            ),
+            format!(
+                "The decision is recorded as received on {}, before it was signed on {}",
+                dmy(*r),
+                dmy(e.date)
+            ),
+        ));
     }
 }
 

@@ -75,17 +75,15 @@ fn branch_vote(
             format!("{in_favour} in favour + {against} against is more than the {present} present"),
         ));
     }
-    if let Some(n) = ctx.facts.and_then(|f| f.branch_official_members) {
-        if n != official {
-            problems.push((
-                format!(
-                    "chi bộ có {n} đảng viên chính thức tại ngày họp, nghị quyết ghi {official}"
-                ),
-                format!(
-                    "the branch had {n} official members on the day, the resolution says {official}"
-                ),
-            ));
-        }
+    if let Some(n) = ctx.facts.and_then(|f| f.branch_official_members)
+        && n != official
+    {
+        problems.push((
+            format!("chi bộ có {n} đảng viên chính thức tại ngày họp, nghị quyết ghi {official}"),
+            format!(
+                "the branch had {n} official members on the day, the resolution says {official}"
+            ),
+        ));
     }
     if !problems.is_empty() {
         out.push(ctx.refuse(

@@ -1,0 +1,160 @@
+//! `ketnap report NAME --org CODE --period P [--as-of DATE] [--rebase] --format table|json|csv
+//! [--out FILE]` and `ketnap report --list`.
+
+use anyhow::{Result, bail};
+use clap::{Args, ValueEnum};
+use ketnap_domain::Date;
+use ketnap_domain::reports::{REPORTS, ReportPeriod, Structure, Table};
+use ketnap_store::Store;
+use ketnap_store::reports_api::ReportRequest;
+
+use crate::output::{parse_date, today};
+
+/// How a report is written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    #[default]
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// The report: admissions, recognitions, candidates, membership, coverage (see --list).
+    name: Option<String>,
+    /// List the reports and stop.
+    #[arg(long)]
+    list: bool,
+    /// The unit (its code).
+    #[arg(long)]
+    org: Option<String>,
+    /// 2024 (a year), 2024-06 (a month), 2024-H1, 2024-Q2, 2020-2025 (a term). Membership and
+    /// coverage are on the period's last day (or --as-of); default: the current year.
+    #[arg(long, value_parser = parse_period)]
+    period: Option<ReportPeriod>,
+    /// Count up to this day only (and the same day last year); the date of membership/coverage.
+    #[arg(long, value_parser = parse_date)]
+    as_of: Option<Date>,
+    /// Re-base onto today's structure (merged units' history included) instead of the
+    /// structure as it was.
+    #[arg(long)]
+    rebase: bool,
+    #[arg(long, value_enum, default_value_t)]
+    format: ReportFormat,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    out: Option<std::path::PathBuf>,
+}
+
+fn parse_period(s: &str) -> Result<ReportPeriod, String> {
+    ReportPeriod::parse(s).map_err(|v| v.message)
+}
+
+/// Runs the report named in `a`.
+pub async fn run(store: &Store, a: ReportArgs) -> Result<()> {
+    if a.list {
+        let mut out = String::new();
+        for (name, vi, en) in REPORTS {
+            out.push_str(&format!("{name:<14} {vi}\n{:<14} {en}\n", ""));
+        }
+        return emit(&a.out, &out);
+    }
+    let Some(name) = a.name.as_deref() else {
+        bail!("name a report (ketnap report --list shows them)");
+    };
+    let Some(org) = a.org.clone() else {
+        bail!("--org CODE is required");
+    };
+    let today = today();
+    let period = match &a.period {
+        Some(p) => p.clone(),
+        None => {
+            let y = chrono::Datelike::year(&a.as_of.unwrap_or(today));
+            parse_period(&y.to_string()).map_err(anyhow::Error::msg)?
+        }
+    };
+    let req = ReportRequest {
+        org_code: org,
+        period,
+        as_of: a.as_of,
+        structure: if a.rebase {
+            Structure::Rebased
+        } else {
+            Structure::AsWas
+        },
+        today,
+    };
+    let (json, table, head): (serde_json::Value, Table, String) = match name {
+        "admissions" | "recognitions" => {
+            let r = store.report_breakdown(&req, name == "recognitions").await?;
+            let head = format!(
+                "{} — {} ({})\nKỳ này: {}; cùng kỳ: {}\n{}\n",
+                r.title_vi,
+                r.org.name,
+                r.org.code,
+                r.period.label_vi(),
+                r.compared_with.label_vi(),
+                r.structure_vi
+            );
+            let head = r.notes.iter().fold(head, |h, n| format!("{h}{n}\n"));
+            (serde_json::to_value(&r)?, r.table(), head)
+        }
+        "candidates" => {
+            let r = store.report_candidates(&req).await?;
+            let head = format!(
+                "{} — {} ({})\nNgày {}; so với ngày {}\n{}\n",
+                r.title_vi,
+                r.org.name,
+                r.org.code,
+                crate::output::vi_date(r.period.from),
+                crate::output::vi_date(r.compared_with.from),
+                r.structure_vi
+            );
+            (serde_json::to_value(&r)?, r.table(), head)
+        }
+        "membership" => {
+            let r = store.report_membership(&req).await?;
+            let head = format!(
+                "Số lượng đảng viên — {} ({}) ngày {}\n{}\n",
+                r.org.name,
+                r.org.code,
+                crate::output::vi_date(r.as_of),
+                r.structure_vi
+            );
+            (serde_json::to_value(&r)?, r.table(), head)
+        }
+        "coverage" => {
+            let r = store.report_coverage(&req).await?;
+            let mut head = format!(
+                "Địa bàn — {} ({}) ngày {}\n{}\n",
+                r.org.name,
+                r.org.code,
+                crate::output::vi_date(r.as_of),
+                r.structure_vi
+            );
+            for row in &r.rows {
+                head.push_str(&row.sentence_vi);
+                head.push('\n');
+            }
+            head.push_str(&r.combined_branches.sentence_vi);
+            head.push('\n');
+            (serde_json::to_value(&r)?, r.table(), head)
+        }
+        other => bail!("unknown report {other:?} (ketnap report --list shows them)"),
+    };
+    let text = match a.format {
+        ReportFormat::Json => format!("{}\n", serde_json::to_string_pretty(&json)?),
+        ReportFormat::Csv => table.csv(),
+        ReportFormat::Table => format!("{head}\n{}", table.render()),
+    };
+    emit(&a.out, &text)
+}
+
+fn emit(out: &Option<std::path::PathBuf>, text: &str) -> Result<()> {
+    match out {
+        Some(p) => std::fs::write(p, text)?,
+        None => print!("{text}"),
+    }
+    Ok(())
+}

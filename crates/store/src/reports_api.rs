@@ -1,0 +1,222 @@
+//! Reports in the store (issue C items 4–6): the facts are read by the SQL of
+//! `engine/reports.rs`, the figures computed by the pure functions of
+//! [`ketnap_domain::reports`]. Every report names the structure it used.
+
+use ketnap_domain::Date;
+use ketnap_domain::Violation;
+use ketnap_domain::reports::{
+    BreakdownReport, CoverageReport, MembershipReport, ReportPeriod, Structure, UnitRef, coverage,
+    membership,
+};
+
+use crate::model::OrgRecord;
+use crate::{Db, Result, Store, engine};
+
+/// What a report is asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportRequest {
+    pub org_code: String,
+    /// The period (admissions, recognitions); the date reports use its last day.
+    pub period: ReportPeriod,
+    /// Cuts the period at this day; the date of membership and coverage.
+    pub as_of: Option<Date>,
+    pub structure: Structure,
+    /// Today: the structure a re-based report maps onto.
+    pub today: Date,
+}
+
+impl ReportRequest {
+    /// The period actually counted (cut at `as_of`), refused when `as_of` is before it starts.
+    pub fn counted_period(&self) -> Result<ReportPeriod> {
+        match self.as_of {
+            None => Ok(self.period.clone()),
+            Some(d) => self.period.until(d).ok_or_else(|| {
+                Violation::new(
+                    "as_of",
+                    "report.as_of.before_period",
+                    format!(
+                        "as-of date {d} is before the period {} starts",
+                        self.period.label
+                    ),
+                )
+                .into()
+            }),
+        }
+    }
+
+    /// The date of a membership or coverage report: `as_of`, else the period's last day.
+    pub fn date(&self) -> Date {
+        self.as_of.unwrap_or_else(|| self.period.last_day())
+    }
+}
+
+impl Store {
+    /// The unit by code; re-based reports need a unit that exists today.
+    async fn report_unit(&self, req: &ReportRequest) -> Result<OrgRecord> {
+        let u = self.org_required(&req.org_code).await?;
+        if req.structure == Structure::Rebased && !u.period.contains(req.today) {
+            return Err(Violation::new(
+                "org",
+                "report.rebase.ended",
+                format!(
+                    "{} no longer exists: a re-based report is for a unit of today's structure (its history is held by its heir)",
+                    u.code
+                ),
+            )
+            .into());
+        }
+        Ok(u)
+    }
+
+    /// Admissions (`recognitions = false`) or recognitions as official members, broken down
+    /// as in Biểu 2-BTCTW, with the same period last year.
+    pub async fn report_breakdown(
+        &self,
+        req: &ReportRequest,
+        recognitions: bool,
+    ) -> Result<BreakdownReport> {
+        let u = self.report_unit(req).await?;
+        let period = req.counted_period()?;
+        let previous = period.previous();
+        let mut facts = vec![];
+        for p in [&period, &previous] {
+            let f = dispatch!(
+                self,
+                reports::events(u.id, p.from, p.to, req.today, req.structure, recognitions)
+            )?;
+            facts.push(f);
+        }
+        let notes = existence_note(&u, &period, req.structure);
+        let mut r = BreakdownReport::build(
+            if recognitions {
+                "recognitions"
+            } else {
+                "admissions"
+            },
+            UnitRef {
+                code: u.code,
+                name: u.name,
+            },
+            period,
+            previous,
+            req.structure,
+            req.today,
+            &facts[0],
+            &facts[1],
+        );
+        r.notes = notes;
+        Ok(r)
+    }
+
+    /// Candidates in the pipeline (quần chúng ưu tú on a source list) on the date, broken
+    /// down like the admissions, against the same date a year earlier.
+    pub async fn report_candidates(&self, req: &ReportRequest) -> Result<BreakdownReport> {
+        let u = self.report_unit(req).await?;
+        let on = req.date();
+        let a_year_before = on.checked_sub_months(chrono::Months::new(12)).unwrap_or(on);
+        let day = |d: Date| ReportPeriod {
+            label: d.to_string(),
+            kind: ketnap_domain::reports::PeriodKind::Day,
+            from: d,
+            to: d.succ_opt().unwrap_or(d),
+        };
+        let current = dispatch!(
+            self,
+            reports::candidates(u.id, on, req.today, req.structure)
+        )?;
+        let previous = dispatch!(
+            self,
+            reports::candidates(u.id, a_year_before, req.today, req.structure)
+        )?;
+        Ok(BreakdownReport::build(
+            "candidates",
+            UnitRef {
+                code: u.code,
+                name: u.name,
+            },
+            day(on),
+            day(a_year_before),
+            req.structure,
+            req.today,
+            &current,
+            &previous,
+        ))
+    }
+
+    /// Members on the date by child unit (the unit itself when it has none), with
+    /// members/population.
+    pub async fn report_membership(&self, req: &ReportRequest) -> Result<MembershipReport> {
+        let u = self.report_unit(req).await?;
+        let on = req.date();
+        let structure_date = match req.structure {
+            Structure::AsWas => on,
+            Structure::Rebased => req.today,
+        };
+        let mut units = dispatch!(self, reports::report_units(u.id, structure_date))?;
+        if units.is_empty() {
+            units.push((u.id, u.code.clone(), u.name.clone()));
+        }
+        let counts = dispatch!(
+            self,
+            reports::member_counts(&units, on, req.today, req.structure)
+        )?;
+        Ok(membership(
+            UnitRef {
+                code: u.code,
+                name: u.name,
+            },
+            on,
+            req.structure,
+            req.today,
+            counts,
+        ))
+    }
+
+    /// Localities under the unit on the date: without members, without a branch of their
+    /// own, served by a combined branch.
+    pub async fn report_coverage(&self, req: &ReportRequest) -> Result<CoverageReport> {
+        let u = self.report_unit(req).await?;
+        let on = req.date();
+        let facts = dispatch!(
+            self,
+            reports::locality_facts(u.id, on, req.today, req.structure)
+        )?;
+        Ok(coverage(
+            UnitRef {
+                code: u.code,
+                name: u.name,
+            },
+            on,
+            req.structure,
+            req.today,
+            &facts,
+        ))
+    }
+}
+
+/// A note when, counting as the structure was, the unit did not exist over the whole period
+/// (its facts before it was founded or after it ended are under other units).
+fn existence_note(u: &OrgRecord, period: &ReportPeriod, structure: Structure) -> Vec<String> {
+    use ketnap_domain::text::vi;
+    if structure == Structure::Rebased {
+        return vec![];
+    }
+    let mut notes = vec![];
+    if u.period.from > period.from {
+        notes.push(format!(
+            "{} được thành lập ngày {}: số liệu trước ngày này thuộc các đơn vị khác (xem theo cơ cấu hiện nay: --rebase)",
+            u.code,
+            vi::date(u.period.from)
+        ));
+    }
+    if let Some(end) = u.period.to
+        && end < period.to
+    {
+        notes.push(format!(
+            "{} kết thúc hoạt động ngày {}: số liệu từ ngày này thuộc đơn vị kế thừa",
+            u.code,
+            vi::date(end)
+        ));
+    }
+    notes
+}

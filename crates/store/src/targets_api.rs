@@ -1,0 +1,362 @@
+//! Targets (issue C, items 1–3): setting assigned/registered targets, and the achievement report
+//! of a unit — admitted/target with the press's wording, pace, forecast from the pipeline,
+//! ranking of its sub-organizations and reconciliation of their assigned targets. A fourth
+//! `impl Store` block; the SQL is in `engine/targets.rs`, the arithmetic in
+//! [`ketnap_domain::targets`].
+
+use chrono::{Datelike, Months};
+use ketnap_domain::Date;
+use ketnap_domain::org::OrgId;
+use ketnap_domain::pipeline::Stage;
+use ketnap_domain::targets::{
+    self, Forecast, Pace, Rate, Reconciliation, StageCount, Target, TargetKind, TargetPeriod,
+    TargetSource,
+};
+use ketnap_domain::text::vi;
+use serde::Serialize;
+
+use crate::model::OrgRef;
+use crate::{Db, Result, Store, StoreError, engine};
+
+/// Ended candidate spells needed before the source stage is measured rather than defaulted.
+pub const MIN_HISTORY: usize = 20;
+
+/// Achievement of one unit for one period (admissions).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TargetLine {
+    pub org: OrgRef,
+    pub period: TargetPeriod,
+    pub period_label: String,
+    /// Chỉ tiêu giao.
+    pub assigned: Option<i64>,
+    /// Chỉ tiêu đăng ký.
+    pub registered: Option<i64>,
+    /// Which figure the rate is measured against (registered if any, else assigned).
+    pub basis: Option<TargetSource>,
+    /// Admitted from the period's start to `as_of` (or its end).
+    pub admitted: i64,
+    pub rate: Option<Rate>,
+    /// Headline wording (`113%`, `53,7%`), `–` without a target.
+    pub rate_text: String,
+    /// Table wording (`121,6%`).
+    pub rate_precise: String,
+    /// `2.287/2.022, đạt 113%`.
+    pub summary: String,
+    /// Only while the period is running on `as_of`.
+    pub pace: Option<Pace>,
+    /// Only while the period is running on `as_of`.
+    pub forecast: Option<Forecast>,
+    /// Rank among the siblings listed (competition ranking), when children are listed.
+    pub rank: Option<usize>,
+    /// The unit's other targets for the period (per-year minimum, member ratio).
+    pub other_targets: Vec<Target>,
+    /// "Ít nhất N mỗi năm", judged year by year (when the unit has such a target).
+    pub per_year: Option<PerYear>,
+}
+
+/// The check of an "at least N a year" target.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PerYear {
+    pub minimum: i64,
+    /// Admissions per year of the period, up to `as_of` (the current year so far).
+    pub years: Vec<(i32, i64)>,
+    /// Completed years below the minimum.
+    pub short: Vec<(i32, i64)>,
+    /// `ít nhất 10/năm: 2020: 15, 2021: 10, 2022: 8 — chưa đạt năm 2022`.
+    pub text: String,
+}
+
+/// A unit's achievement with, optionally, its children ranked and reconciled.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TargetReport {
+    pub as_of: Date,
+    /// Which structure the counts follow (as it was, or re-based), in Vietnamese.
+    pub structure: String,
+    pub unit: TargetLine,
+    /// Direct sub-organizations on `as_of`, best rate first.
+    pub children: Vec<TargetLine>,
+    /// Children's assigned targets against the unit's assigned target (when children listed).
+    pub reconciliation: Option<Reconciliation>,
+}
+
+impl Store {
+    /// Sets the assigned or registered figure of a unit's target (`None` clears it).
+    pub async fn target_set(
+        &self,
+        org: OrgId,
+        kind: TargetKind,
+        period: TargetPeriod,
+        source: TargetSource,
+        value: Option<i64>,
+        actor: &str,
+    ) -> Result<Target> {
+        if let Some(v) = value {
+            targets::check_value(kind, v)
+                .map_err(|v| StoreError::Rule(ketnap_domain::DomainError::Invalid(vec![v])))?;
+        }
+        dispatch!(self, targets::set(org, kind, period, source, value, actor))
+    }
+
+    /// Every target of a unit for a period.
+    pub async fn targets_of(&self, org: OrgId, period: TargetPeriod) -> Result<Vec<Target>> {
+        dispatch!(self, targets::of_unit(org, period))
+    }
+
+    /// Admissions under `org` with a start date in `[from, to)`: under the structure as it was
+    /// on each admission's date, or with `rebased_on`, re-based onto that day's structure.
+    pub async fn admitted_between(
+        &self,
+        org: OrgId,
+        from: Date,
+        to: Date,
+        rebased_on: Option<Date>,
+    ) -> Result<i64> {
+        dispatch!(self, targets::admitted(org, from, to, rebased_on))
+    }
+
+    /// Open pipeline cases under `org` on `as_of`, by stage.
+    pub async fn open_cases_by_stage(&self, org: OrgId, as_of: Date) -> Result<Vec<StageCount>> {
+        let rows: Vec<(String, i64)> = dispatch!(self, targets::open_cases_by_stage(org, as_of))?;
+        let mut counts: Vec<StageCount> = rows
+            .into_iter()
+            .filter_map(|(s, count)| Stage::parse(&s).map(|stage| StageCount { stage, count }))
+            .collect();
+        // Procedure order (furthest first reads best in the forecast's basis).
+        counts.sort_by_key(|c| std::cmp::Reverse(Stage::ALL.iter().position(|s| *s == c.stage)));
+        Ok(counts)
+    }
+
+    /// The achievement of `org` for `period` on `as_of`; with `children`, its direct
+    /// sub-organizations too (on `as_of`, or on the period's last day when it is over), ranked,
+    /// and the reconciliation of assigned targets. With `rebased_on` (normally today), counts
+    /// and children follow that day's structure, merged units' history included.
+    pub async fn target_report(
+        &self,
+        org: OrgId,
+        period: TargetPeriod,
+        as_of: Date,
+        children: bool,
+        rebased_on: Option<Date>,
+    ) -> Result<TargetReport> {
+        let rec = self
+            .org_by_id(org)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "organization",
+                key: org.to_string(),
+            })?;
+        let structure = match rebased_on {
+            Some(d) => format!(
+                "Quy đổi theo cơ cấu tổ chức ngày {}, gồm cả số liệu của các đơn vị đã hợp nhất",
+                vi::date(d)
+            ),
+            None if rec.period.from > period.start() => format!(
+                "Theo cơ cấu tổ chức tại thời điểm kết nạp; đơn vị có từ ngày {}, số liệu trước đó của các đơn vị tiền thân chỉ có khi quy đổi theo cơ cấu hiện nay",
+                vi::date(rec.period.from)
+            ),
+            None => "Theo cơ cấu tổ chức tại thời điểm kết nạp".to_string(),
+        };
+        let unit_ref = OrgRef {
+            id: rec.id,
+            code: rec.code,
+            name: rec.name,
+        };
+        let unit = self
+            .target_line(unit_ref, period, as_of, rebased_on)
+            .await?;
+        let mut kids = Vec::new();
+        let mut reconciliation = None;
+        if children {
+            let on = rebased_on
+                .unwrap_or_else(|| as_of.min(period.end_exclusive().pred_opt().unwrap_or(as_of)));
+            let tree = self.org_subtree(org, on, 1).await?;
+            for n in tree.into_iter().filter(|n| n.depth == 1) {
+                let r = OrgRef {
+                    id: n.id,
+                    code: n.code,
+                    name: n.name,
+                };
+                kids.push(self.target_line(r, period, as_of, rebased_on).await?);
+            }
+            let ranked = targets::rank(
+                kids.iter()
+                    .map(|k| {
+                        (
+                            k.org.code.clone(),
+                            k.rate.unwrap_or(Rate::new(k.admitted, 0)),
+                        )
+                    })
+                    .collect(),
+            );
+            let mut ordered = Vec::with_capacity(kids.len());
+            for e in ranked {
+                if let Some(i) = kids.iter().position(|k| k.org.code == e.code) {
+                    let mut k = kids.swap_remove(i);
+                    k.rank = e.rank;
+                    ordered.push(k);
+                }
+            }
+            let pairs: Vec<(String, Option<i64>)> = ordered
+                .iter()
+                .map(|k| (k.org.code.clone(), k.assigned))
+                .collect();
+            reconciliation = Some(targets::reconcile(unit.assigned, &pairs));
+            kids = ordered;
+        }
+        Ok(TargetReport {
+            as_of,
+            structure,
+            unit,
+            children: kids,
+            reconciliation,
+        })
+    }
+
+    async fn target_line(
+        &self,
+        org: OrgRef,
+        period: TargetPeriod,
+        as_of: Date,
+        rebased_on: Option<Date>,
+    ) -> Result<TargetLine> {
+        let all = self.targets_of(org.id, period).await?;
+        let admissions = all.iter().find(|t| t.kind == TargetKind::Admissions);
+        let other_targets: Vec<Target> = all
+            .iter()
+            .filter(|t| t.kind != TargetKind::Admissions)
+            .cloned()
+            .collect();
+        let (assigned, registered) =
+            admissions.map_or((None, None), |t| (t.assigned, t.registered));
+        let basis = admissions.and_then(Target::basis);
+        let start = period.start();
+        let end = period.end_exclusive();
+        let upto = end.min(as_of.succ_opt().unwrap_or(end));
+        let admitted = if upto > start {
+            self.admitted_between(org.id, start, upto, rebased_on)
+                .await?
+        } else {
+            0
+        };
+        let rate = basis.map(|(_, t)| Rate::new(admitted, t));
+        let running = start <= as_of && as_of < end;
+        let (pace, forecast) = if running {
+            let last_year = match period {
+                TargetPeriod::Year(_) => {
+                    let prev_start = period.previous_year().start();
+                    let prev_upto = upto
+                        .checked_sub_months(Months::new(12))
+                        .unwrap_or(prev_start);
+                    Some(
+                        self.admitted_between(org.id, prev_start, prev_upto, rebased_on)
+                            .await?,
+                    )
+                }
+                TargetPeriod::Term { .. } => None,
+            };
+            let pace = targets::pace(start, end, as_of, admitted, last_year, basis.map(|b| b.1));
+            let counts = self.open_cases_by_stage(org.id, as_of).await?;
+            let days_left = (end - as_of).num_days() - 1;
+            // The source stage is measured on the unit's last three years of candidate spells.
+            let window = as_of.checked_sub_months(Months::new(36)).unwrap_or(as_of);
+            let outcomes: Vec<(Date, Date, bool)> =
+                dispatch!(self, targets::candidate_outcomes(org.id, window, upto))?;
+            let history: Vec<targets::StageHistory> =
+                targets::measure_source(&outcomes, MIN_HISTORY)
+                    .into_iter()
+                    .collect();
+            (
+                Some(pace),
+                Some(targets::forecast(&counts, &history, days_left)),
+            )
+        } else {
+            (None, None)
+        };
+        let per_year = match other_targets
+            .iter()
+            .find(|t| t.kind == TargetKind::AdmissionsPerYear)
+            .and_then(Target::basis)
+        {
+            Some((_, minimum)) => Some(
+                self.per_year(org.id, period, as_of, minimum, rebased_on)
+                    .await?,
+            ),
+            None => None,
+        };
+        let r = rate.unwrap_or(Rate::new(admitted, 0));
+        Ok(TargetLine {
+            org,
+            period,
+            period_label: period.label_vi(),
+            assigned,
+            registered,
+            basis: basis.map(|b| b.0),
+            admitted,
+            rate,
+            rate_text: r.text(),
+            rate_precise: r.text_precise(),
+            summary: r.summary(),
+            pace,
+            forecast,
+            rank: None,
+            other_targets,
+            per_year,
+        })
+    }
+
+    async fn per_year(
+        &self,
+        org: OrgId,
+        period: TargetPeriod,
+        as_of: Date,
+        minimum: i64,
+        rebased_on: Option<Date>,
+    ) -> Result<PerYear> {
+        let (first, last) = match period {
+            TargetPeriod::Year(y) => (y, y),
+            TargetPeriod::Term { start, end } => (start, end - 1),
+        };
+        let mut years = Vec::new();
+        for y in first..=last.min(as_of.year()) {
+            let p = TargetPeriod::Year(y);
+            let upto = p.end_exclusive().min(as_of.succ_opt().unwrap_or(as_of));
+            let n = self
+                .admitted_between(org, p.start(), upto, rebased_on)
+                .await?;
+            years.push((y, n));
+        }
+        let short = targets::years_short(minimum, &years, period, as_of);
+        let mut text = format!(
+            "ít nhất {}/năm: {}",
+            vi::number(minimum),
+            years
+                .iter()
+                .map(|(y, n)| format!("{y}: {}", vi::number(*n)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        if short.is_empty() {
+            text.push_str(" — đạt");
+        } else {
+            text.push_str(&format!(
+                " — chưa đạt năm {}",
+                short
+                    .iter()
+                    .map(|(y, _)| y.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        Ok(PerYear {
+            minimum,
+            years,
+            short,
+            text,
+        })
+    }
+}
+
+/// The year of a date (re-exported helper for callers building periods).
+pub fn year_of(d: Date) -> TargetPeriod {
+    TargetPeriod::Year(d.year())
+}
