@@ -82,9 +82,9 @@ impl Scale {
     /// Rows the generator produces with the default end date (measured; for progress bars).
     pub fn estimated_rows(self) -> u64 {
         match self {
-            Scale::Small => 113_000,
+            Scale::Small => 117_000,
             Scale::Province => 480_000,
-            Scale::National => 26_400_000,
+            Scale::National => 28_000_000,
         }
     }
 }

@@ -431,7 +431,7 @@ fn cases_are_rule_valid_and_projected() {
         let mut state = CaseState::default();
         for e in evs {
             let mut f = Facts::new(kinds[&c.origin_branch]);
-            f.birth_date = Some(p.birth_date.clone());
+            f.birth_date = Some(p.birth_date);
             f.education = Some(p.education);
             f.youth_union_member = p.youth_union;
             if matches!(e.kind, EventKind::BranchVoted { .. }) {

@@ -1,3 +1,4 @@
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 //! The organization store suite, run on SQLite and on PostgreSQL.
 
 use chrono::NaiveDate;
