@@ -520,21 +520,7 @@ async fn event_kind(store: &Store, a: &EventArgs) -> Result<EventKind> {
 
 /// Since when the person is an official member without a break, from the records.
 async fn official_since(store: &Store, person: i64, on: Date) -> Result<Option<Date>> {
-    let Some(rec) = store.person_by_id(person).await? else {
-        return Ok(None);
-    };
-    let mut since = None;
-    for s in &rec.statuses {
-        if s.period.from > on {
-            break;
-        }
-        since = match (s.status, since) {
-            (PartyStatus::Official, None) => Some(s.period.from),
-            (PartyStatus::Official, Some(x)) => Some(x),
-            _ => None,
-        };
-    }
-    Ok(since)
+    Ok(store.official_since(person, on).await?)
 }
 
 async fn event(store: &Store, a: EventArgs, actor: &str) -> Result<()> {

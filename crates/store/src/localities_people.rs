@@ -115,6 +115,30 @@ impl Store {
         dispatch!(self, person::by_id(id))
     }
 
+    /// Since when `person` has been an official member without a break, on `on` (`None` when
+    /// not official that day, or unknown). Used to fill an introducer's or mentor's standing.
+    pub async fn official_since(
+        &self,
+        person: PersonId,
+        on: ketnap_domain::Date,
+    ) -> Result<Option<ketnap_domain::Date>> {
+        let Some(rec) = self.person_by_id(person).await? else {
+            return Ok(None);
+        };
+        let mut since = None;
+        for s in &rec.statuses {
+            if s.period.from > on {
+                break;
+            }
+            since = match (s.status, since) {
+                (ketnap_domain::person::PartyStatus::Official, None) => Some(s.period.from),
+                (ketnap_domain::person::PartyStatus::Official, Some(x)) => Some(x),
+                _ => None,
+            };
+        }
+        Ok(since)
+    }
+
     pub async fn person_by_cccd(&self, cccd: &str) -> Result<Option<PersonRecord>> {
         dispatch!(self, person::by_cccd(cccd))
     }

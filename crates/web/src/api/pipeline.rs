@@ -309,21 +309,7 @@ fn take_step(m: &mut Map<String, Value>) -> ApiResult<StepKind> {
 
 /// Since when `person` has been an official member without a break, on `on`, from the records.
 async fn official_since(store: &Store, person: PersonId, on: Date) -> ApiResult<Option<Date>> {
-    let Some(rec) = store.person_by_id(person).await? else {
-        return Ok(None);
-    };
-    let mut since = None;
-    for s in &rec.statuses {
-        if s.period.from > on {
-            break;
-        }
-        since = match (s.status, since) {
-            (PartyStatus::Official, None) => Some(s.period.from),
-            (PartyStatus::Official, Some(x)) => Some(x),
-            _ => None,
-        };
-    }
-    Ok(since)
+    Ok(store.official_since(person, on).await?)
 }
 
 /// A branch given by code (`"X02692.02"`) or id; a code is turned into the id.
