@@ -7,8 +7,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::sync::{Arc, Mutex, OnceLock};
-
 use chrono::NaiveDate;
 use ketnap_domain::person::{
     EthnicGroup, GeneralEducation, Occupation, PartyStatus, Person, PersonId, PoliticalTheory,
@@ -22,37 +20,8 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-/// Everything traced in this test process (down to TRACE), to prove what never reaches a log.
-#[derive(Clone, Default)]
-struct LogBuf(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for LogBuf {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn logs() -> &'static LogBuf {
-    static LOGS: OnceLock<LogBuf> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        let buf = LogBuf::default();
-        let sink = buf.clone();
-        let _ = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(move || sink.clone())
-            .try_init();
-        buf
-    })
-}
-
-fn logged() -> String {
-    String::from_utf8_lossy(&logs().0.lock().unwrap()).into_owned()
-}
+mod common;
+use common::{logged, logs};
 
 struct Server {
     base: String,

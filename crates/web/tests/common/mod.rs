@@ -1,0 +1,38 @@
+//! Shared by the server tests: a capture of everything traced in the test process, to prove
+//! what never reaches a log.
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Everything traced in this test process (down to TRACE), to prove what never reaches a log.
+#[derive(Clone, Default)]
+pub struct LogBuf(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuf {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+pub fn logs() -> &'static LogBuf {
+    static LOGS: OnceLock<LogBuf> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let buf = LogBuf::default();
+        let sink = buf.clone();
+        let _ = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || sink.clone())
+            .try_init();
+        buf
+    })
+}
+
+pub fn logged() -> String {
+    String::from_utf8_lossy(&logs().0.lock().unwrap()).into_owned()
+}
