@@ -11,6 +11,7 @@ mod report;
 mod serve;
 mod stats;
 mod targets;
+mod xlsx;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};

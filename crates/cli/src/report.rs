@@ -1,10 +1,10 @@
-//! `ketnap report NAME --org CODE --period P [--as-of DATE] [--rebase] --format table|json|csv
-//! [--out FILE]` and `ketnap report --list`.
+//! `ketnap report NAME --org CODE --period P [--as-of DATE] [--rebase] --format table|json|csv|narrative|xlsx
+//! [--target N] [--subject TEXT] [--out FILE]` and `ketnap report --list`.
 
 use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
 use ketnap_domain::Date;
-use ketnap_domain::reports::{REPORTS, ReportPeriod, Structure, Table};
+use ketnap_domain::reports::{REPORTS, ReportPeriod, Structure, Table, narrative};
 use ketnap_store::Store;
 use ketnap_store::reports_api::ReportRequest;
 
@@ -17,6 +17,10 @@ pub enum ReportFormat {
     Table,
     Json,
     Csv,
+    /// The Vietnamese paragraph the press writes (admissions only; see --target, --subject).
+    Narrative,
+    /// An Excel workbook (needs --out FILE).
+    Xlsx,
 }
 
 #[derive(Args, Debug)]
@@ -42,6 +46,12 @@ pub struct ReportArgs {
     rebase: bool,
     #[arg(long, value_enum, default_value_t)]
     format: ReportFormat,
+    /// The plan for the period, for "đạt X% kế hoạch" in --format narrative.
+    #[arg(long)]
+    target: Option<i64>,
+    /// Who admitted, in the narrative ("toàn tỉnh"); default: the unit's name.
+    #[arg(long)]
+    subject: Option<String>,
     /// Write to this file instead of standard output.
     #[arg(long)]
     out: Option<std::path::PathBuf>,
@@ -85,6 +95,15 @@ pub async fn run(store: &Store, a: ReportArgs) -> Result<()> {
         },
         today,
     };
+    if a.format == ReportFormat::Narrative {
+        if name != "admissions" {
+            bail!("--format narrative is for the admissions report only");
+        }
+        let r = store.report_breakdown(&req, false).await?;
+        let subject = a.subject.clone().unwrap_or_else(|| r.org.name.clone());
+        let text = format!("{}\n", narrative(&r, &subject, a.target));
+        return emit(&a.out, &text);
+    }
     let (json, table, head): (serde_json::Value, Table, String) = match name {
         "admissions" | "recognitions" => {
             let r = store.report_breakdown(&req, name == "recognitions").await?;
@@ -143,10 +162,20 @@ pub async fn run(store: &Store, a: ReportArgs) -> Result<()> {
         }
         other => bail!("unknown report {other:?} (ketnap report --list shows them)"),
     };
+    if a.format == ReportFormat::Xlsx {
+        let Some(path) = &a.out else {
+            bail!("--format xlsx needs --out FILE");
+        };
+        let lines: Vec<&str> = head.lines().filter(|l| !l.trim().is_empty()).collect();
+        return crate::xlsx::write(path, name, &lines, &table);
+    }
     let text = match a.format {
         ReportFormat::Json => format!("{}\n", serde_json::to_string_pretty(&json)?),
         ReportFormat::Csv => table.csv(),
         ReportFormat::Table => format!("{head}\n{}", table.render()),
+        ReportFormat::Narrative | ReportFormat::Xlsx => {
+            bail!("--format {:?} is not written as text", a.format)
+        }
     };
     emit(&a.out, &text)
 }

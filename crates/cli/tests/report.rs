@@ -1,7 +1,7 @@
 //! `ketnap report` on the small demo: admissions as was vs re-based across the 2025 reform,
 //! membership against `ketnap stats`, CSV and --out, --list.
 
-#![allow(clippy::expect_used)]
+#![allow(clippy::expect_used, clippy::panic)]
 
 use std::process::Command;
 
@@ -231,6 +231,92 @@ fn reports_on_the_small_demo() {
         csv.starts_with("id,Chỉ tiêu,Kỳ này,Cùng kỳ năm trước,% so sánh,Tỷ lệ\r\ntotal,Tổng số,"),
         "{csv}"
     );
+    // XLSX: the header block, then one line a row, figures as numbers equal to the JSON's.
+    let xlsx_path = dir.path().join("a.xlsx");
+    let xlsx_arg = xlsx_path.to_str().unwrap_or_default();
+    let (ok, _, err) = ketnap(
+        &db,
+        &[
+            "report",
+            "admissions",
+            "--org",
+            "T15",
+            "--period",
+            "2024",
+            "--rebase",
+            "--format",
+            "xlsx",
+            "--out",
+            xlsx_arg,
+        ],
+    );
+    assert!(ok, "{err}");
+    check_xlsx(&xlsx_path, &rebased);
+    let (ok, _, err) = ketnap(
+        &db,
+        &["report", "admissions", "--org", "T15", "--format", "xlsx"],
+    );
+    assert!(!ok && err.contains("--out"), "{err}");
+    for name in ["membership", "coverage", "candidates", "recognitions"] {
+        let p = dir.path().join(format!("{name}.xlsx"));
+        let (ok, _, err) = ketnap(
+            &db,
+            &[
+                "report",
+                name,
+                "--org",
+                "T15",
+                "--as-of",
+                "2025-12-31",
+                "--format",
+                "xlsx",
+                "--out",
+                p.to_str().unwrap_or_default(),
+            ],
+        );
+        assert!(ok && p.exists(), "{name}: {err}");
+    }
+
+    // Narrative: the paragraph the press writes, from the same figures.
+    let (ok, text, err) = ketnap(
+        &db,
+        &[
+            "report",
+            "admissions",
+            "--org",
+            "T15",
+            "--period",
+            "2024",
+            "--rebase",
+            "--format",
+            "narrative",
+            "--subject",
+            "toàn tỉnh",
+            "--target",
+            "10",
+        ],
+    );
+    assert!(ok, "{err}");
+    let total = row(&rebased, "total").0;
+    assert!(
+        text.starts_with(&format!(
+            "Kết thúc năm 2024, toàn tỉnh đã kết nạp {}/10 đảng viên mới, đạt ",
+            ketnap_domain::text::vi::number(total)
+        )),
+        "{text}"
+    );
+    let (ok, _, err) = ketnap(
+        &db,
+        &[
+            "report",
+            "membership",
+            "--org",
+            "T15",
+            "--format",
+            "narrative",
+        ],
+    );
+    assert!(!ok && err.contains("admissions"), "{err}");
     let (ok, out, _) = ketnap(&db, &["report", "--list"]);
     assert!(
         ok && out.contains("admissions") && out.contains("coverage"),
@@ -248,4 +334,56 @@ fn reports_on_the_small_demo() {
         ],
     );
     assert!(!ok && err.contains("is not a period"), "{err}");
+}
+
+/// Reads the workbook back and compares every row with the JSON report.
+fn check_xlsx(path: &std::path::Path, report: &serde_json::Value) {
+    use calamine::{Data, Reader, open_workbook_auto};
+    let mut wb = open_workbook_auto(path).expect("open xlsx");
+    let range = wb.worksheet_range("admissions").expect("sheet");
+    let cell = |r: usize, c: usize| range.get_value((r as u32, c as u32)).cloned();
+    let title = report["title_vi"].as_str().unwrap_or_default();
+    match cell(0, 0) {
+        Some(Data::String(s)) => assert!(s.starts_with(title), "{s}"),
+        other => panic!("title cell: {other:?}"),
+    }
+    let structure = report["structure_vi"].as_str().unwrap_or_default();
+    let header_row = (0..20)
+        .find(|r| cell(*r, 0) == Some(Data::String("id".into())))
+        .expect("column headers");
+    assert!(
+        (0..header_row).any(|r| cell(r, 0) == Some(Data::String(structure.into()))),
+        "structure line"
+    );
+    let rows = report["rows"].as_array().expect("rows");
+    for (i, r) in rows.iter().enumerate() {
+        let at = header_row + 1 + i;
+        assert_eq!(
+            cell(at, 0),
+            Some(Data::String(r["id"].as_str().unwrap_or_default().into()))
+        );
+        for (col, key) in [(2, "current"), (3, "previous")] {
+            assert_eq!(
+                cell(at, col),
+                Some(Data::Float(r[key].as_f64().unwrap_or(-1.0))),
+                "{} {key}",
+                r["id"]
+            );
+        }
+        for (col, key) in [(4, "percent"), (5, "share")] {
+            match (cell(at, col), r[key].as_f64()) {
+                // One decimal shown, so within 0,05 points.
+                (Some(Data::Float(x)), Some(p)) => {
+                    assert!(
+                        (x * 100.0 - p).abs() < 0.051,
+                        "{} {key}: {x} vs {p}",
+                        r["id"]
+                    )
+                }
+                (Some(Data::String(s)), None) => assert_eq!(s, "–"),
+                other => panic!("{} {key}: {other:?}", r["id"]),
+            }
+        }
+    }
+    assert_eq!(cell(header_row + 1 + rows.len(), 0), None);
 }

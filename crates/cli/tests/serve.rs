@@ -92,6 +92,26 @@ async fn serve_demo_loads_the_small_demo_into_an_empty_database_once() {
     assert!(stats["people_total"].as_i64().unwrap() > 0, "{stats}");
     let tree = get_json(&format!("{url}/api/v1/org/tree?as_of=2019-12-31&depth=1")).await;
     assert!(tree["count"].as_i64().unwrap() > 1, "{tree}");
+    // The admissions paragraph, as text/plain.
+    let res = reqwest::get(format!(
+        "{url}/api/v1/reports/admissions?org=T15&period=2024&rebase=true&format=narrative&target=10"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::OK);
+    assert_eq!(
+        res.headers()[reqwest::header::CONTENT_TYPE],
+        "text/plain; charset=utf-8"
+    );
+    let text = res.text().await.unwrap();
+    assert!(text.starts_with("Kết thúc năm 2024, "), "{text}");
+    assert!(text.contains("/10 đảng viên mới, đạt "), "{text}");
+    let res = reqwest::get(format!(
+        "{url}/api/v1/reports/membership?org=T15&format=narrative"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::BAD_REQUEST);
     let (rest, err) = stop(child, out).await;
     assert_eq!(rest, "");
     assert!(err.contains("Demo data loaded"), "{err}");

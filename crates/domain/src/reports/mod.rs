@@ -14,11 +14,13 @@
 pub mod breakdown;
 pub mod coverage;
 pub mod membership;
+pub mod narrative;
 pub mod period;
 
 pub use breakdown::{BreakdownRow, EventFact, age_band, breakdown, percent_vi, ratio_percent};
 pub use coverage::{CoverageReport, LocalityFact, coverage};
 pub use membership::{MembershipReport, UnitCounts, membership};
+pub use narrative::narrative;
 pub use period::{PeriodKind, ReportPeriod};
 
 use serde::{Deserialize, Serialize};

@@ -81,7 +81,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: "GET",
-        path: "/api/v1/reports/{name}?org=CODE&period=2024|2024-06|2024-H1|2020-2025&as_of=YYYY-MM-DD&rebase=true&format=json|csv",
+        path: "/api/v1/reports/{name}?org=CODE&period=2024|2024-06|2024-H1|2020-2025&as_of=YYYY-MM-DD&rebase=true&format=json|csv|narrative&target=N&subject=",
         example: "/api/v1/reports/admissions?org={code}&period=2024",
         about_vi: "Báo cáo: kết nạp theo Biểu 2-BTCTW, công nhận chính thức, số lượng đảng viên, địa bàn (theo cơ cấu tại thời điểm hoặc quy đổi theo cơ cấu hiện nay)",
         about_en: "Reports: admissions (form 2-BTCTW), recognitions, membership, coverage (structure as it was, or re-based onto today's)",

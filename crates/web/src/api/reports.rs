@@ -1,5 +1,5 @@
 //! `GET /api/v1/reports` (the list) and
-//! `GET /api/v1/reports/{name}?org=CODE&period=2024|2024-06|2024-H1|2020-2025&as_of=&rebase=&format=json|csv`:
+//! `GET /api/v1/reports/{name}?org=CODE&period=2024|2024-06|2024-H1|2020-2025&as_of=&rebase=&format=json|csv|narrative[&target=N&subject=]`:
 //! admissions and recognitions breakdowns (Biểu 2-BTCTW), membership, coverage — as the
 //! structure was, or re-based onto today's (`rebase=true`). Same figures as `ketnap report`.
 
@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use ketnap_domain::reports::{REPORTS, ReportPeriod, Structure, Table};
+use ketnap_domain::reports::{REPORTS, ReportPeriod, Structure, Table, narrative};
 use ketnap_store::reports_api::ReportRequest;
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +24,10 @@ pub struct ReportQuery {
     #[serde(default)]
     pub rebase: Option<String>,
     pub format: Option<String>,
+    /// The plan, for `format=narrative`.
+    pub target: Option<i64>,
+    /// Who admitted, for `format=narrative` (default: the unit's name).
+    pub subject: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -73,13 +77,15 @@ pub async fn report(
     let csv = match q.format.as_deref() {
         None | Some("json") => false,
         Some("csv") => true,
+        Some("narrative") => false,
         Some(other) => {
             return Err(ApiError::bad_request(
                 "format",
-                format!("{other:?} is not json or csv"),
+                format!("{other:?} is not json, csv or narrative"),
             ));
         }
     };
+    let wants_narrative = q.format.as_deref() == Some("narrative");
     let req = ReportRequest {
         org_code: q.org.clone(),
         period,
@@ -87,6 +93,21 @@ pub async fn report(
         structure,
         today,
     };
+    if wants_narrative {
+        if name != "admissions" {
+            return Err(ApiError::bad_request(
+                "format",
+                "format=narrative is for the admissions report only".to_string(),
+            ));
+        }
+        let r = state.store.report_breakdown(&req, false).await?;
+        let subject = q.subject.clone().unwrap_or_else(|| r.org.name.clone());
+        return Ok((
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            narrative(&r, &subject, q.target),
+        )
+            .into_response());
+    }
     let (json, table): (serde_json::Value, Table) = match name.as_str() {
         "admissions" | "recognitions" => {
             let r = state
