@@ -1,6 +1,7 @@
 //! ketnap's persistence: SQLite (embedded default) and PostgreSQL (server) behind one
 //! [`Store`]. The SQL lives once in [`engine`] and is compiled for both drivers.
 
+pub mod aggregates;
 pub mod batch;
 pub mod db;
 pub mod engine;

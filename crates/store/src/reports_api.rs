@@ -9,6 +9,12 @@ use ketnap_domain::reports::{
     membership,
 };
 
+use std::collections::BTreeMap;
+
+use ketnap_domain::reports::FactKind;
+use ketnap_domain::reports::facts::count_rows;
+
+use crate::aggregates::{Level, merge_counts, split_years};
 use crate::model::OrgRecord;
 use crate::{Db, Result, Store, engine};
 
@@ -50,6 +56,15 @@ impl ReportRequest {
     }
 }
 
+/// The outcome of [`Store::verify_aggregates`].
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct AggregateCheck {
+    /// Non-zero counts recomputed from the facts.
+    pub compared: u64,
+    /// (unit id, kind, period code, row id, stored, recomputed) where they differ.
+    pub diffs: Vec<(i64, String, i32, String, i64, i64)>,
+}
+
 impl Store {
     /// The unit by code; re-based reports need a unit that exists today.
     async fn report_unit(&self, req: &ReportRequest) -> Result<OrgRecord> {
@@ -69,25 +84,67 @@ impl Store {
     }
 
     /// Admissions (`recognitions = false`) or recognitions as official members, broken down
-    /// as in Biểu 2-BTCTW, with the same period last year.
+    /// as in Biểu 2-BTCTW, with the same period last year. Counted on the structure as it was,
+    /// a committee above the grassroots reads whole years from the pre-aggregates
+    /// (docs/decisions.md §14); everything else reads the facts.
     pub async fn report_breakdown(
         &self,
         req: &ReportRequest,
         recognitions: bool,
     ) -> Result<BreakdownReport> {
+        self.breakdown_with(req, recognitions, true).await
+    }
+
+    /// The same report read from the facts only (the baseline the pre-aggregates are
+    /// measured and checked against).
+    pub async fn report_breakdown_naive(
+        &self,
+        req: &ReportRequest,
+        recognitions: bool,
+    ) -> Result<BreakdownReport> {
+        self.breakdown_with(req, recognitions, false).await
+    }
+
+    async fn breakdown_with(
+        &self,
+        req: &ReportRequest,
+        recognitions: bool,
+        aggregated: bool,
+    ) -> Result<BreakdownReport> {
         let u = self.report_unit(req).await?;
         let period = req.counted_period()?;
         let previous = period.previous();
-        let mut facts = vec![];
+        let use_agg =
+            aggregated && req.structure == Structure::AsWas && Level::of(u.kind) == Level::Full;
+        let kind = if recognitions {
+            FactKind::Recognition
+        } else {
+            FactKind::Admission
+        };
+        let mut counts = vec![];
         for p in [&period, &previous] {
-            let f = dispatch!(
-                self,
-                reports::events(u.id, p.from, p.to, req.today, req.structure, recognitions)
-            )?;
-            facts.push(f);
+            let mut c = BTreeMap::new();
+            let (edges, middle) = if use_agg {
+                let s = split_years(p.from, p.to);
+                (vec![s.head, s.tail], s.middle)
+            } else {
+                (vec![Some((p.from, p.to))], None)
+            };
+            for (a, b) in edges.into_iter().flatten() {
+                let f = dispatch!(
+                    self,
+                    reports::events(u.id, a, b, req.today, req.structure, recognitions)
+                )?;
+                merge_counts(&mut c, &count_rows(&f));
+            }
+            if let Some((a, b)) = middle {
+                let m = dispatch!(self, aggregates::year_rows(u.id, kind, a, b))?;
+                merge_counts(&mut c, &m);
+            }
+            counts.push(c);
         }
         let notes = existence_note(&u, &period, req.structure);
-        let mut r = BreakdownReport::build(
+        let mut r = BreakdownReport::from_counts(
             if recognitions {
                 "recognitions"
             } else {
@@ -101,11 +158,24 @@ impl Store {
             previous,
             req.structure,
             req.today,
-            &facts[0],
-            &facts[1],
+            &counts[0],
+            &counts[1],
         );
         r.notes = notes;
         Ok(r)
+    }
+
+    /// Recomputes the pre-aggregates from the facts (after a restore, or to repair); returns
+    /// the rows written.
+    pub async fn rebuild_aggregates(&self) -> Result<u64> {
+        dispatch!(self, aggregates::rebuild())
+    }
+
+    /// Compares the pre-aggregates with a recomputation from the facts: the rows compared and
+    /// the differences (at most `limit`).
+    pub async fn verify_aggregates(&self, limit: usize) -> Result<AggregateCheck> {
+        let (compared, diffs) = dispatch!(self, aggregates::verify(limit))?;
+        Ok(AggregateCheck { compared, diffs })
     }
 
     /// Candidates in the pipeline (quần chúng ưu tú on a source list) on the date, broken

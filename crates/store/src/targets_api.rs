@@ -15,8 +15,10 @@ use ketnap_domain::targets::{
 use ketnap_domain::text::vi;
 use serde::Serialize;
 
+use crate::aggregates::{Level, split_months};
 use crate::model::OrgRef;
 use crate::{Db, Result, Store, StoreError, engine};
+use ketnap_domain::reports::FactKind;
 
 /// Ended candidate spells needed before the source stage is measured rather than defaulted.
 pub const MIN_HISTORY: usize = 20;
@@ -104,7 +106,36 @@ impl Store {
 
     /// Admissions under `org` with a start date in `[from, to)`: under the structure as it was
     /// on each admission's date, or with `rebased_on`, re-based onto that day's structure.
+    ///
+    /// On the structure as it was, a committee or grassroots unit reads its whole months from
+    /// the pre-aggregates and the days around them from the facts (docs/decisions.md §14).
     pub async fn admitted_between(
+        &self,
+        org: OrgId,
+        from: Date,
+        to: Date,
+        rebased_on: Option<Date>,
+    ) -> Result<i64> {
+        if rebased_on.is_some() {
+            return self.admitted_between_naive(org, from, to, rebased_on).await;
+        }
+        let level = dispatch!(self, org::by_id(org))?.map_or(Level::None, |u| Level::of(u.kind));
+        if level == Level::None {
+            return self.admitted_between_naive(org, from, to, None).await;
+        }
+        let s = split_months(from, to);
+        let mut n = 0;
+        for (a, b) in [s.head, s.tail].into_iter().flatten() {
+            n += self.admitted_between_naive(org, a, b, None).await?;
+        }
+        if let Some((a, b)) = s.middle {
+            n += dispatch!(self, aggregates::total(org, FactKind::Admission, a, b))?;
+        }
+        Ok(n)
+    }
+
+    /// The same count read from the facts only (the baseline of the pre-aggregates).
+    pub async fn admitted_between_naive(
         &self,
         org: OrgId,
         from: Date,

@@ -1,54 +1,18 @@
 //! Bulk load of the `small` demo dataset, run on SQLite and on PostgreSQL.
 
-use std::convert::Infallible;
-
 use chrono::NaiveDate;
-use ketnap_demo::{Config, Scale, generate};
-use ketnap_domain::dataset::{Batch, Table, TableCounts};
+use ketnap_domain::dataset::{Batch, Table};
 use ketnap_domain::org::{NewUnit, Operation, OrgKind, Sector};
-use ketnap_store::bulk::{BulkAudit, Feed};
+use ketnap_store::bulk::Feed;
 use ketnap_store::testing::test_stores;
 use ketnap_store::{Store, StoreError, on_db};
 
+mod common;
+
+use common::{audit, dataset, load};
+
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
-}
-
-fn dataset() -> (Vec<Batch>, TableCounts) {
-    let mut batches = vec![];
-    let counts = generate(
-        &Config::new(Scale::Small, 1),
-        |b| -> Result<(), Infallible> {
-            batches.push(b);
-            Ok(())
-        },
-    )
-    .unwrap_or_default();
-    (batches, counts)
-}
-
-fn audit() -> BulkAudit {
-    BulkAudit {
-        actor: "test".into(),
-        action: "demo.load".into(),
-        entity_key: "small/seed=1".into(),
-        detail: serde_json::json!({"scale": "small", "seed": 1}),
-    }
-}
-
-async fn load(s: &Store, batches: Vec<Batch>) -> Result<TableCounts, StoreError> {
-    let (tx, rx) = tokio::sync::mpsc::channel(4);
-    let feeder = tokio::spawn(async move {
-        for b in batches {
-            if tx.send(Feed::Rows(b)).await.is_err() {
-                return;
-            }
-        }
-        let _ = tx.send(Feed::End).await;
-    });
-    let r = s.load_dataset(rx, &audit(), &|_| {}).await;
-    let _ = feeder.await;
-    r
 }
 
 async fn rows(s: &Store, table: &str) -> Result<i64, StoreError> {

@@ -1,6 +1,10 @@
 //! Biểu 2-BTCTW "Thống kê đảng viên mới kết nạp": the breakdown rows, computed from facts.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
+
+use super::facts::count_rows;
 
 use crate::dates::{Date, months_between};
 use crate::person::{
@@ -186,12 +190,15 @@ pub fn percent_vi(p: Option<f64>) -> String {
     p.map_or_else(|| "–".to_string(), |x| vi::percent(x, 1))
 }
 
-/// Rows `ethnic.<code>` (level 2, under `ethnic_minority`) for each minority group present in
-/// the facts, by code.
-fn ethnic_rows(facts: &[&[EventFact]]) -> Vec<RowDef> {
-    let mut groups: Vec<EthnicGroup> = facts
+/// Rows `ethnic.<code>` (level 2, under `ethnic_minority`) for each minority group counted in
+/// either period, by code.
+fn ethnic_rows(counts: &[&BTreeMap<String, i64>]) -> Vec<RowDef> {
+    let mut groups: Vec<EthnicGroup> = counts
         .iter()
-        .flat_map(|f| f.iter().map(|x| x.ethnic_group))
+        .flat_map(|m| m.iter())
+        .filter(|(_, n)| **n != 0)
+        .filter_map(|(id, _)| id.strip_prefix("ethnic."))
+        .filter_map(EthnicGroup::parse)
         .filter(|g| g.is_minority())
         .collect();
     groups.sort();
@@ -213,16 +220,26 @@ fn ethnic_rows(facts: &[&[EventFact]]) -> Vec<RowDef> {
 /// Counts `current` and `previous` facts into the rows of the form (with one row per ethnic
 /// minority group present, under "Dân tộc thiểu số").
 pub fn breakdown(current: &[EventFact], previous: &[EventFact]) -> Vec<BreakdownRow> {
+    breakdown_counts(&count_rows(current), &count_rows(previous))
+}
+
+/// The rows of the form from counts per row id (see [`row_ids`](super::facts::row_ids)): how
+/// the pre-aggregated path builds the same report as [`breakdown`].
+pub fn breakdown_counts(
+    current: &BTreeMap<String, i64>,
+    previous: &BTreeMap<String, i64>,
+) -> Vec<BreakdownRow> {
     let mut defs = rows();
     if let Some(at) = defs.iter().position(|r| r.id == "ethnic_minority") {
         let extra = ethnic_rows(&[current, previous]);
         defs.splice(at + 1..at + 1, extra);
     }
-    let total = current.len() as i64;
+    let get = |m: &BTreeMap<String, i64>, id: &str| m.get(id).copied().unwrap_or(0);
+    let total = get(current, "total");
     defs.iter()
         .map(|r| {
-            let c = current.iter().filter(|f| r.counts(f)).count() as i64;
-            let p = previous.iter().filter(|f| r.counts(f)).count() as i64;
+            let c = get(current, &r.id);
+            let p = get(previous, &r.id);
             let percent = ratio_percent(c, p);
             let share = ratio_percent(c, total);
             BreakdownRow {

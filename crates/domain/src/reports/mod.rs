@@ -13,12 +13,16 @@
 
 pub mod breakdown;
 pub mod coverage;
+pub mod facts;
 pub mod membership;
 pub mod narrative;
 pub mod period;
 
-pub use breakdown::{BreakdownRow, EventFact, age_band, breakdown, percent_vi, ratio_percent};
+pub use breakdown::{
+    BreakdownRow, EventFact, age_band, breakdown, breakdown_counts, percent_vi, ratio_percent,
+};
 pub use coverage::{CoverageReport, LocalityFact, coverage};
+pub use facts::{Counted, FactKind, counted, row_ids};
 pub use membership::{MembershipReport, UnitCounts, membership};
 pub use narrative::narrative;
 pub use period::{PeriodKind, ReportPeriod};
@@ -122,6 +126,30 @@ impl BreakdownReport {
         current: &[EventFact],
         previous: &[EventFact],
     ) -> Self {
+        Self::from_counts(
+            report,
+            org,
+            period,
+            compared_with,
+            structure,
+            today,
+            &facts::count_rows(current),
+            &facts::count_rows(previous),
+        )
+    }
+
+    /// Builds the report from counts per row id (the pre-aggregated path).
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_counts(
+        report: &str,
+        org: UnitRef,
+        period: ReportPeriod,
+        compared_with: ReportPeriod,
+        structure: Structure,
+        today: Date,
+        current: &std::collections::BTreeMap<String, i64>,
+        previous: &std::collections::BTreeMap<String, i64>,
+    ) -> Self {
         let title_vi = REPORTS
             .iter()
             .find(|r| r.0 == report)
@@ -136,7 +164,7 @@ impl BreakdownReport {
             structure,
             structure_vi: structure.note_vi(today),
             notes: vec![],
-            rows: breakdown(current, previous),
+            rows: breakdown_counts(current, previous),
         }
     }
 

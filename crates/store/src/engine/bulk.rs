@@ -541,6 +541,7 @@ async fn load_in(
             sqlx::query(AssertSqlSafe(sql)).execute(&mut *tx).await?;
         }
     }
+    let agg_rows = super::aggregates::rebuild_in(&mut tx).await?;
     let mut detail = match &audit.detail {
         serde_json::Value::Object(m) => m.clone(),
         _ => serde_json::Map::new(),
@@ -549,6 +550,7 @@ async fn load_in(
         counts.rows().into_iter().map(|(t, n)| (t.to_string(), serde_json::Value::from(n))).collect();
     detail.insert("rows".into(), serde_json::Value::Object(rows));
     detail.insert("total".into(), serde_json::Value::from(counts.total()));
+    detail.insert("report_agg_rows".into(), serde_json::Value::from(agg_rows));
     let detail = serde_json::Value::Object(detail).to_string();
     super::audit::record_in(&mut tx, &audit.actor, &audit.action, "dataset", &audit.entity_key, &detail).await?;
     tx.commit().await?;

@@ -84,6 +84,10 @@ macro_rules! engine {
                 use super::*;
                 include!("reports.rs");
             }
+            pub mod aggregates {
+                use super::*;
+                include!("aggregates.rs");
+            }
             pub mod web_queries {
                 use super::*;
                 include!("web_queries.rs");

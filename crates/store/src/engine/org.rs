@@ -297,6 +297,27 @@ pub async fn apply(pool: &Pool<DB>, op: &Operation, actor: &str) -> Result<Vec<O
     .fetch_one(&mut *tx)
     .await?;
 
+    // The admissions and recognitions dated from the operation on under the units it moves
+    // leave the pre-aggregates now and come back under their new ancestors after the closure
+    // is rebuilt (docs/decisions.md §14).
+    let touched: Vec<OrgId> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::CloseUnit { unit, .. } => Some(*unit),
+            Change::CloseLink { child, .. } => Some(*child),
+            Change::OpenLink { child: UnitRef::Existing(id), .. } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    let people = super::aggregates::people_below(&mut tx, &touched, date).await?;
+    let facts: Vec<_> = super::aggregates::facts_of(&mut tx, &people)
+        .await?
+        .into_values()
+        .flatten()
+        .filter(|f| f.counted.date >= date)
+        .collect();
+    super::aggregates::subtract(&mut tx, &facts).await?;
+
     let created = apply_changes(&mut tx, &changes, op_id).await?;
     let mut moved: HashSet<OrgId> = created.iter().copied().collect();
     let mut closed = vec![];
@@ -319,6 +340,7 @@ pub async fn apply(pool: &Pool<DB>, op: &Operation, actor: &str) -> Result<Vec<O
     for unit in closed {
         refresh_heirs(&mut tx, unit).await?;
     }
+    super::aggregates::add(&mut tx, &facts).await?;
     super::audit::record_in(&mut tx, actor, &format!("org.{}", op.name()), "org_operation", &op_id.to_string(), &payload)
         .await?;
     tx.commit().await?;

@@ -192,7 +192,9 @@ pub async fn update_in(tx: &mut Tx<'_>, p: &Person, actor: &str) -> Result<bool>
     if before == *p {
         return Ok(false);
     }
+    let facts_before = super::aggregates::facts_of(tx, &[p.id]).await?;
     write_person(tx, p, Some(p.id)).await?;
+    super::aggregates::refresh_people(tx, facts_before).await?;
     let d = json!({"before": audit_view(&before), "after": audit_view(p)});
     super::audit::record_in(tx, actor, "person.update", "person", &p.id.to_string(), &d.to_string()).await?;
     Ok(true)
@@ -253,6 +255,7 @@ pub async fn add_status_in(
     }
     spells.push(StatusSpell { status: new_status, branch, period: Period::starting(from) });
     check_spells(&spells)?;
+    let facts_before = super::aggregates::facts_of(tx, &[person]).await?;
     sqlx::query("UPDATE person_status SET valid_to = $1 WHERE person_id = $2 AND valid_from < $1 AND valid_to > $1")
         .bind(from)
         .bind(person)
@@ -266,6 +269,7 @@ pub async fn add_status_in(
         .bind(OPEN_END)
         .execute(&mut **tx)
         .await?;
+    super::aggregates::refresh_people(tx, facts_before).await?;
     let d = json!({
         "from": from,
         "before": before.map(|s| json!({"status": s.status.as_str(), "branch": s.branch, "period": s.period})),

@@ -428,6 +428,7 @@ async fn sync_spells(
     if new == existing {
         return Ok(());
     }
+    let facts_before = super::aggregates::facts_of(tx, &[case.person_id]).await?;
     for s in existing
         .iter()
         .filter(|s| !new.iter().any(|n| n.from == s.from))
@@ -467,6 +468,7 @@ async fn sync_spells(
             }
         }
     }
+    super::aggregates::refresh_people(tx, facts_before).await?;
     let detail = json!({
         "case": case.id,
         "before": existing.iter().map(spell_json).collect::<Vec<_>>(),

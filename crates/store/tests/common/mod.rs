@@ -1,8 +1,13 @@
 //! A small organization tree shared by the locality and people suites.
 #![allow(dead_code)]
 
+use std::convert::Infallible;
+
 use chrono::NaiveDate;
+use ketnap_demo::{Config, Scale, generate};
+use ketnap_domain::dataset::{Batch, TableCounts};
 use ketnap_domain::org::{NewUnit, Operation, OrgKind, Sector};
+use ketnap_store::bulk::{BulkAudit, Feed};
 use ketnap_store::{Store, StoreError};
 
 pub fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -145,4 +150,42 @@ pub fn rules<T: std::fmt::Debug>(r: &Result<T, StoreError>) -> Vec<&'static str>
         Err(StoreError::Rule(d)) => d.violations().iter().map(|v| v.rule).collect(),
         _ => vec![],
     }
+}
+
+/// The `small` demo dataset (seed 1) as batches, with its row counts.
+pub fn dataset() -> (Vec<Batch>, TableCounts) {
+    let mut batches = vec![];
+    let counts = generate(
+        &Config::new(Scale::Small, 1),
+        |b| -> Result<(), Infallible> {
+            batches.push(b);
+            Ok(())
+        },
+    )
+    .unwrap_or_default();
+    (batches, counts)
+}
+
+pub fn audit() -> BulkAudit {
+    BulkAudit {
+        actor: "test".into(),
+        action: "demo.load".into(),
+        entity_key: "small/seed=1".into(),
+        detail: serde_json::json!({"scale": "small", "seed": 1}),
+    }
+}
+
+pub async fn load(s: &Store, batches: Vec<Batch>) -> Result<TableCounts, StoreError> {
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    let feeder = tokio::spawn(async move {
+        for b in batches {
+            if tx.send(Feed::Rows(b)).await.is_err() {
+                return;
+            }
+        }
+        let _ = tx.send(Feed::End).await;
+    });
+    let r = s.load_dataset(rx, &audit(), &|_| {}).await;
+    let _ = feeder.await;
+    r
 }

@@ -1,0 +1,275 @@
+//! Pre-aggregated admissions and recognitions (table `report_agg`, docs/decisions.md §14): what
+//! is kept for which unit, how a fact becomes counts, and how a date range splits into the part
+//! the aggregates answer and the edges read from the facts. Pure; the SQL is in
+//! `engine/aggregates.rs`.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Datelike, NaiveDate};
+use ketnap_domain::Date;
+use ketnap_domain::org::{OrgId, OrgKind};
+use ketnap_domain::reports::{Counted, FactKind};
+
+/// What `report_agg` keeps for a unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// Committees above the grassroots: every row of the form per year, the total per month.
+    Full,
+    /// Grassroots committees and branches, sub-committees: the total per month.
+    Totals,
+    /// Branches: nothing (reports read their few facts directly).
+    None,
+}
+
+impl Level {
+    pub fn of(kind: OrgKind) -> Level {
+        match kind {
+            OrgKind::Central | OrgKind::ProvincialCommittee | OrgKind::DirectCommittee => {
+                Level::Full
+            }
+            OrgKind::GrassrootsCommittee | OrgKind::GrassrootsBranch | OrgKind::SubCommittee => {
+                Level::Totals
+            }
+            OrgKind::Branch => Level::None,
+        }
+    }
+}
+
+/// The period code of a month: `YYYYMM`.
+pub fn month_code(d: Date) -> i32 {
+    d.year() * 100 + d.month() as i32
+}
+
+/// The period code of a year's rows: `YYYY00`.
+pub fn year_code(year: i32) -> i32 {
+    year * 100
+}
+
+/// One counted fact with the rows of the form it counts in.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Fact {
+    pub counted: Counted,
+    pub rows: Vec<&'static str>,
+}
+
+/// An ancestor of a branch over a period (a closure row with the ancestor's kind).
+#[derive(Clone, Copy, Debug)]
+pub struct AncestorSpan {
+    pub ancestor: OrgId,
+    pub from: Date,
+    pub to: Date,
+    pub level: Level,
+}
+
+/// The key of a `report_agg` row.
+pub type AggKey = (OrgId, FactKind, i32, &'static str);
+
+/// Counts being added up before they are written.
+#[derive(Debug, Default)]
+pub struct Acc(pub HashMap<AggKey, i64>);
+
+impl Acc {
+    /// Adds `sign` × the fact to every unit above its branch on its date.
+    pub fn add(&mut self, f: &Fact, ancestors: &[AncestorSpan], sign: i64) {
+        let date = f.counted.date;
+        let kind = f.counted.kind;
+        let month = month_code(date);
+        let year = year_code(date.year());
+        for a in ancestors
+            .iter()
+            .filter(|a| a.from <= date && date < a.to && a.level != Level::None)
+        {
+            *self
+                .0
+                .entry((a.ancestor, kind, month, "total"))
+                .or_insert(0) += sign;
+            if a.level == Level::Full {
+                for r in &f.rows {
+                    *self.0.entry((a.ancestor, kind, year, r)).or_insert(0) += sign;
+                }
+            }
+        }
+    }
+
+    /// The entries that change something (non-zero).
+    pub fn changes(&self) -> impl Iterator<Item = (&AggKey, i64)> {
+        self.0
+            .iter()
+            .filter(|(_, n)| **n != 0)
+            .map(|(k, n)| (k, *n))
+    }
+}
+
+/// A date range `[from, to)` cut into the edges read from the facts and the whole months (or
+/// years) in between that the aggregates answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Split {
+    /// Days before the first whole unit (or the whole range when it holds none).
+    pub head: Option<(Date, Date)>,
+    /// The first and last whole unit's period code (months `YYYYMM`, years `YYYY00`).
+    pub middle: Option<(i32, i32)>,
+    /// Days after the last whole unit.
+    pub tail: Option<(Date, Date)>,
+}
+
+fn first_of_month(y: i32, m: u32) -> Option<Date> {
+    NaiveDate::from_ymd_opt(y, m, 1)
+}
+
+/// Splits `[from, to)` at whole months.
+pub fn split_months(from: Date, to: Date) -> Split {
+    split(
+        from,
+        to,
+        |d| {
+            if d.day() == 1 {
+                Some(d)
+            } else if d.month() == 12 {
+                first_of_month(d.year() + 1, 1)
+            } else {
+                first_of_month(d.year(), d.month() + 1)
+            }
+        },
+        |d| first_of_month(d.year(), d.month()),
+        |a, b| {
+            // a = first whole month start, b = end (exclusive, a first of month).
+            let last = b.pred_opt()?;
+            Some((month_code(a), month_code(last)))
+        },
+    )
+}
+
+/// Splits `[from, to)` at whole years.
+pub fn split_years(from: Date, to: Date) -> Split {
+    split(
+        from,
+        to,
+        |d| {
+            if d.ordinal() == 1 {
+                Some(d)
+            } else {
+                first_of_month(d.year() + 1, 1)
+            }
+        },
+        |d| first_of_month(d.year(), 1),
+        |a, b| {
+            let last = b.pred_opt()?;
+            Some((year_code(a.year()), year_code(last.year())))
+        },
+    )
+}
+
+fn split(
+    from: Date,
+    to: Date,
+    ceil: impl Fn(Date) -> Option<Date>,
+    floor: impl Fn(Date) -> Option<Date>,
+    codes: impl Fn(Date, Date) -> Option<(i32, i32)>,
+) -> Split {
+    let whole = |a: Date, b: Date| if a < b { Some((a, b)) } else { None };
+    if from >= to {
+        return Split {
+            head: None,
+            middle: None,
+            tail: None,
+        };
+    }
+    match (ceil(from), floor(to)) {
+        (Some(a), Some(b)) if a < b => Split {
+            head: whole(from, a),
+            middle: codes(a, b),
+            tail: whole(b, to),
+        },
+        _ => Split {
+            head: Some((from, to)),
+            middle: None,
+            tail: None,
+        },
+    }
+}
+
+/// Adds counts per row id into `into`.
+pub fn merge_counts(into: &mut BTreeMap<String, i64>, more: &BTreeMap<String, i64>) {
+    for (k, v) in more {
+        *into.entry(k.clone()).or_insert(0) += v;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> Date {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap_or(NaiveDate::MIN)
+    }
+
+    #[test]
+    fn splits_at_months_and_years() {
+        assert_eq!(
+            split_years(d(2024, 1, 1), d(2025, 1, 1)),
+            Split {
+                head: None,
+                middle: Some((202400, 202400)),
+                tail: None
+            }
+        );
+        assert_eq!(
+            split_years(d(2024, 1, 1), d(2024, 11, 26)),
+            Split {
+                head: Some((d(2024, 1, 1), d(2024, 11, 26))),
+                middle: None,
+                tail: None
+            }
+        );
+        assert_eq!(
+            split_months(d(2024, 1, 1), d(2024, 11, 26)),
+            Split {
+                head: None,
+                middle: Some((202401, 202410)),
+                tail: Some((d(2024, 11, 1), d(2024, 11, 26)))
+            }
+        );
+        assert_eq!(
+            split_months(d(2024, 3, 15), d(2024, 3, 20)),
+            Split {
+                head: Some((d(2024, 3, 15), d(2024, 3, 20))),
+                middle: None,
+                tail: None
+            }
+        );
+        assert_eq!(
+            split_years(d(2020, 1, 1), d(2026, 1, 1)).middle,
+            Some((202000, 202500))
+        );
+    }
+
+    /// Every day of the range is in exactly one part.
+    fn covered(s: &Split, day: Date, months: bool) -> usize {
+        let inside = |r: Option<(Date, Date)>| r.is_some_and(|(a, b)| a <= day && day < b) as usize;
+        let code = if months {
+            month_code(day)
+        } else {
+            year_code(day.year())
+        };
+        inside(s.head)
+            + inside(s.tail)
+            + s.middle.is_some_and(|(a, b)| a <= code && code <= b) as usize
+    }
+
+    proptest! {
+        #[test]
+        fn the_parts_cover_the_range_once(a in 0u64..3000, len in 0u64..1200, months: bool) {
+            let from = d(2016, 1, 1) + chrono::Days::new(a);
+            let to = from + chrono::Days::new(len);
+            let s = if months { split_months(from, to) } else { split_years(from, to) };
+            let mut day = from - chrono::Days::new(40);
+            while day < to + chrono::Days::new(40) {
+                let expected = usize::from(from <= day && day < to);
+                prop_assert_eq!(covered(&s, day, months), expected, "day {}", day);
+                day = day + chrono::Days::new(1);
+            }
+        }
+    }
+}
