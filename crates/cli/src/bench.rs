@@ -26,9 +26,17 @@ pub struct BenchArgs {
     /// Repetitions per query (after 3 warm-up runs).
     #[arg(long, default_value_t = 30)]
     iterations: usize,
-    /// Only one family: `subtree` or `pipeline` (default: both).
+    /// Only one family: `subtree`, `pipeline` or `reports` (default: all three).
     #[arg(long)]
     only: Option<String>,
+    /// Reports: the nation's and a province's codes.
+    #[arg(long, default_value = "TW")]
+    nation: String,
+    #[arg(long, default_value = "T15")]
+    province: String,
+    /// Reports: the closed year of the breakdowns (the ranking uses the year after).
+    #[arg(long, default_value_t = 2024)]
+    year: i32,
     /// Pipeline: open cases that get their next step recorded (WRITES to the database).
     #[arg(long, default_value_t = 200)]
     cases: usize,
@@ -87,14 +95,29 @@ pub async fn run(store: &Store, a: BenchArgs) -> Result<()> {
     match a.only.as_deref() {
         None => {
             subtree(store, &a).await?;
+            reports(store, &a).await?;
             crate::bench_pipeline::run(store, a.iterations, a.cases, a.seed, a.format).await
         }
         Some("subtree") => subtree(store, &a).await,
+        Some("reports") => reports(store, &a).await,
         Some("pipeline") => {
             crate::bench_pipeline::run(store, a.iterations, a.cases, a.seed, a.format).await
         }
-        Some(other) => bail!("--only takes subtree or pipeline, not {other}"),
+        Some(other) => bail!("--only takes subtree, pipeline or reports, not {other}"),
     }
+}
+
+async fn reports(store: &Store, a: &BenchArgs) -> Result<()> {
+    crate::bench_reports::run(
+        store,
+        a.iterations,
+        &a.nation,
+        &a.province,
+        a.year,
+        crate::output::today(),
+        a.format,
+    )
+    .await
 }
 
 async fn subtree(store: &Store, a: &BenchArgs) -> Result<()> {

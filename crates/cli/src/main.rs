@@ -1,7 +1,9 @@
 //! `ketnap` — the command line of ketnap (công tác phát triển đảng viên).
 
+mod aggregates;
 mod bench;
 mod bench_pipeline;
+mod bench_reports;
 mod demo;
 mod exchange;
 mod org;
@@ -11,6 +13,7 @@ mod report;
 mod serve;
 mod stats;
 mod targets;
+mod user;
 mod xlsx;
 
 use anyhow::Result;
@@ -71,10 +74,17 @@ enum Command {
     /// pace, forecast, ranking of sub-organizations, reconciliation.
     #[command(subcommand)]
     Target(targets::TargetCommand),
+    /// The pre-aggregated report counts: compare them with a recomputation from the facts
+    /// (`verify`), or recompute them (`rebuild`).
+    #[command(subcommand)]
+    Aggregates(aggregates::AggregatesCommand),
     /// Benchmarks with their baselines, measured in the same run (see docs/benchmarks.md).
     Bench(bench::BenchArgs),
     /// Start the HTTP server: JSON API under /api/v1, /health, and a front page.
     Serve(serve::ServeArgs),
+    /// Web accounts: add (with a role and a unit), list, disable, API tokens.
+    #[command(subcommand)]
+    User(user::UserCommand),
 }
 
 /// The actor recorded for command-line writes.
@@ -121,7 +131,9 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Report(a) => report::run(&store, a).await,
         Command::Target(c) => targets::run(&store, c, &actor).await,
         Command::Bench(a) => bench::run(&store, a).await,
+        Command::Aggregates(c) => aggregates::run(&store, c, &actor).await,
         Command::Serve(a) => serve::run(&store, a, &actor).await,
+        Command::User(c) => user::run(&store, c, &actor).await,
     };
     store.close().await;
     r

@@ -48,6 +48,28 @@ pub async fn run(store: &Store, a: ServeArgs, actor: &str) -> Result<()> {
             );
         }
     }
+    if a.demo {
+        let created = crate::user::demo_users(store, actor)
+            .await
+            .context("creating the demo users")?;
+        if !created.is_empty() {
+            eprintln!(
+                "Demo accounts (password `{}`), sign in at http://{addr}/login or POST /api/v1/login:",
+                crate::user::DEMO_PASSWORD
+            );
+            for (name, role, org) in &created {
+                eprintln!(
+                    "  {name:<9} {:<17} {org:<12} {}",
+                    role.as_str(),
+                    role.label_vi()
+                );
+            }
+        }
+    } else if store.users().await?.is_empty() {
+        eprintln!(
+            "No web accounts yet: create one with `ketnap user add admin --role admin --org TW --password-stdin` (or start with `ketnap serve --demo`)."
+        );
+    }
     println!("ketnap listening on http://{addr}");
     ketnap_web::serve(listener, store.clone()).await?;
     Ok(())

@@ -70,6 +70,36 @@ async fn get_json(url: &str) -> serde_json::Value {
     res.json().await.unwrap()
 }
 
+/// Signs in as a demo account and returns a client that sends the session cookie.
+async fn signed_in(base: &str, user: &str) -> reqwest::Client {
+    let res = reqwest::Client::new()
+        .post(format!("{base}/api/v1/login"))
+        .json(&serde_json::json!({"username": user, "password": "ketnap-demo-2026"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::OK);
+    let cookie = res.headers()[reqwest::header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let mut h = reqwest::header::HeaderMap::new();
+    h.insert(reqwest::header::COOKIE, cookie.parse().unwrap());
+    reqwest::Client::builder()
+        .default_headers(h)
+        .build()
+        .unwrap()
+}
+
+async fn get_with(http: &reqwest::Client, url: &str) -> serde_json::Value {
+    let res = http.get(url).send().await.unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::OK, "{url}");
+    res.json().await.unwrap()
+}
+
 #[tokio::test]
 async fn serve_prints_its_address_answers_health_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
@@ -87,17 +117,27 @@ async fn serve_demo_loads_the_small_demo_into_an_empty_database_once() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("demo.db").display());
     let (child, out, url) = spawn(&db, &["--demo"]);
-    let stats = get_json(&format!("{url}/api/v1/stats")).await;
+    // Nothing without signing in.
+    let res = reqwest::get(format!("{url}/api/v1/stats")).await.unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::UNAUTHORIZED);
+    let http = signed_in(&url, "admin").await;
+    let stats = get_with(&http, &format!("{url}/api/v1/stats")).await;
     assert!(stats["units_total"].as_i64().unwrap() > 100, "{stats}");
     assert!(stats["people_total"].as_i64().unwrap() > 0, "{stats}");
-    let tree = get_json(&format!("{url}/api/v1/org/tree?as_of=2019-12-31&depth=1")).await;
+    let tree = get_with(
+        &http,
+        &format!("{url}/api/v1/org/tree?as_of=2019-12-31&depth=1"),
+    )
+    .await;
     assert!(tree["count"].as_i64().unwrap() > 1, "{tree}");
     // The admissions paragraph, as text/plain.
-    let res = reqwest::get(format!(
-        "{url}/api/v1/reports/admissions?org=T15&period=2024&rebase=true&format=narrative&target=10"
-    ))
-    .await
-    .unwrap();
+    let res = http
+        .get(format!(
+            "{url}/api/v1/reports/admissions?org=T15&period=2024&rebase=true&format=narrative&target=10"
+        ))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), reqwest::StatusCode::OK);
     assert_eq!(
         res.headers()[reqwest::header::CONTENT_TYPE],
@@ -106,19 +146,40 @@ async fn serve_demo_loads_the_small_demo_into_an_empty_database_once() {
     let text = res.text().await.unwrap();
     assert!(text.starts_with("Kết thúc năm 2024, "), "{text}");
     assert!(text.contains("/10 đảng viên mới, đạt "), "{text}");
-    let res = reqwest::get(format!(
-        "{url}/api/v1/reports/membership?org=T15&format=narrative"
-    ))
-    .await
-    .unwrap();
+    let res = http
+        .get(format!(
+            "{url}/api/v1/reports/membership?org=T15&format=narrative"
+        ))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), reqwest::StatusCode::BAD_REQUEST);
     let (rest, err) = stop(child, out).await;
     assert_eq!(rest, "");
     assert!(err.contains("Demo data loaded"), "{err}");
+    assert!(
+        err.contains("ketnap-demo-2026") && err.contains("chibo"),
+        "{err}"
+    );
 
     // A second start finds the data and loads nothing.
     let (child, out, url) = spawn(&db, &["--demo"]);
-    let again = get_json(&format!("{url}/api/v1/stats")).await;
+    // The leader sees the province's report, not the national counts, nor people.
+    let leader = signed_in(&url, "lanhdao").await;
+    let res = leader
+        .get(format!("{url}/api/v1/stats"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::FORBIDDEN);
+    let res = leader
+        .get(format!("{url}/api/v1/people?org=T15"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::FORBIDDEN);
+    let http = signed_in(&url, "admin").await;
+    let again = get_with(&http, &format!("{url}/api/v1/stats")).await;
     assert_eq!(again["units_total"], stats["units_total"]);
     let (_, err) = stop(child, out).await;
     assert!(!err.contains("Demo data loaded"), "{err}");

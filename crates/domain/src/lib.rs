@@ -5,6 +5,7 @@
 //! The glossary of `domain.md` is the vocabulary: English names in code, the Vietnamese term in
 //! the first doc comment.
 
+pub mod access;
 pub mod calendar;
 pub mod dataset;
 pub mod dates;

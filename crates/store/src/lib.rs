@@ -30,6 +30,9 @@ macro_rules! dispatch {
 #[derive(Clone, Debug)]
 pub struct Store {
     db: Db,
+    /// Read admissions and recognitions from the facts only, not from the pre-aggregates
+    /// (the baseline of benchmarks and of the exactness tests).
+    facts_only: bool,
 }
 
 impl Store {
@@ -37,7 +40,19 @@ impl Store {
     pub async fn open(url: &str) -> Result<Self> {
         let db = Db::connect(url).await?;
         db.migrate().await?;
-        Ok(Self { db })
+        Ok(Self {
+            db,
+            facts_only: false,
+        })
+    }
+
+    /// The same store reading admissions and recognitions from the facts only (plain SQL over
+    /// the status spells of the subtree), never from the pre-aggregates: the baseline.
+    pub fn facts_only(&self) -> Store {
+        Store {
+            db: self.db.clone(),
+            facts_only: true,
+        }
     }
 
     pub fn backend(&self) -> Backend {
@@ -151,3 +166,7 @@ pub mod reports_api;
 
 // Bulk load of whole datasets: a third `impl Store` (SQL in engine/bulk.rs).
 pub mod bulk;
+
+// Sign-in, sessions, API tokens, lockout, subtree checks, dossier views (issue D): another
+// `impl Store` (SQL in engine/auth.rs).
+pub mod auth_api;

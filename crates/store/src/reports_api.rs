@@ -167,8 +167,8 @@ impl Store {
 
     /// Recomputes the pre-aggregates from the facts (after a restore, or to repair); returns
     /// the rows written.
-    pub async fn rebuild_aggregates(&self) -> Result<u64> {
-        dispatch!(self, aggregates::rebuild())
+    pub async fn rebuild_aggregates(&self, actor: &str) -> Result<u64> {
+        dispatch!(self, aggregates::rebuild(actor))
     }
 
     /// Compares the pre-aggregates with a recomputation from the facts: the rows compared and

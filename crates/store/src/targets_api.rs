@@ -116,7 +116,7 @@ impl Store {
         to: Date,
         rebased_on: Option<Date>,
     ) -> Result<i64> {
-        if rebased_on.is_some() {
+        if rebased_on.is_some() || self.facts_only {
             return self.admitted_between_naive(org, from, to, rebased_on).await;
         }
         let level = dispatch!(self, org::by_id(org))?.map_or(Level::None, |u| Level::of(u.kind));

@@ -348,7 +348,7 @@ async fn aggregates_equal_the_facts_after_random_writes() -> R {
         exact(s, "at the end").await?;
         same_reports(s, &mut rng).await?;
         // A rebuild writes the same table.
-        s.rebuild_aggregates().await?;
+        s.rebuild_aggregates("test").await?;
         exact(s, "after a rebuild").await?;
     }
     Ok(())

@@ -1,16 +1,13 @@
-//! Who is acting, for the audit trail of writes made through the API.
-//!
-//! Until sign-in exists (a later issue), every API write is recorded as [`API_ACTOR`]. This is
-//! the one place to change: replace the body of [`Actor::from_request_parts`] with the session
-//! lookup and every handler that takes an [`Actor`] records the signed-in user.
-
-use std::convert::Infallible;
+//! Who is acting, for the audit trail of writes made through the API: the signed-in user's
+//! username, or `token:NAME` for a request authenticated by an API token
+//! ([`crate::auth::Principal::actor`]). A request without a principal is refused (401) before
+//! it reaches a handler that takes an [`Actor`].
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
-/// The actor recorded for API writes while there is no authentication.
-pub const API_ACTOR: &str = "api";
+use crate::auth::Principal;
+use crate::error::ApiError;
 
 /// Người thực hiện — the actor of a request, as recorded in the audit trail.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,9 +20,10 @@ impl Actor {
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Actor {
-    type Rejection = Infallible;
+    type Rejection = ApiError;
 
-    async fn from_request_parts(_parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Actor(API_ACTOR.to_string()))
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let p = Principal::from_request_parts(parts, state).await?;
+        Ok(Actor(p.actor()))
     }
 }

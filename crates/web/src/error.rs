@@ -48,6 +48,25 @@ pub enum ApiError {
     /// An events import with row-level errors; nothing was written (422).
     #[error("the import was refused")]
     ImportRefused(ImportReport),
+    /// No valid session cookie or API token (401).
+    #[error(
+        "sign in first: a session cookie (POST /api/v1/login) or an API token (Authorization: Bearer …)"
+    )]
+    Unauthorized,
+    /// Wrong username or password (401); which of the two is not said.
+    #[error("wrong username or password")]
+    BadCredentials,
+    /// Signed in, but the role does not allow this, or the unit is outside the user's subtree
+    /// (403).
+    #[error("{message}")]
+    Forbidden { message: String },
+    /// A request authenticated by the session cookie that changes something without the
+    /// session's CSRF token (`X-CSRF-Token` header, or `csrf_token` in a form) (403).
+    #[error("missing or wrong CSRF token: send the session's token in the X-CSRF-Token header")]
+    Csrf,
+    /// Too many failed sign-ins for this username: locked until `until` (429).
+    #[error("too many failed sign-ins: this account is locked for {minutes} more minute(s)")]
+    Locked { minutes: i64 },
     /// The database cannot be reached (503).
     #[error("database unavailable")]
     Unavailable,
@@ -57,6 +76,12 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        ApiError::Forbidden {
+            message: message.into(),
+        }
+    }
+
     pub fn bad_request(field: impl Into<String>, message: impl Into<String>) -> Self {
         ApiError::BadRequest {
             field: field.into(),
@@ -73,6 +98,9 @@ impl ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Unauthorized | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden { .. } | ApiError::Csrf => StatusCode::FORBIDDEN,
+            ApiError::Locked { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -93,6 +121,11 @@ impl ApiError {
             ApiError::Refused(_) | ApiError::RulesRefused(_) => "refused",
             ApiError::ImportRefused(_) => "import_refused",
             ApiError::Conflict { .. } => "conflict",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::BadCredentials => "bad_credentials",
+            ApiError::Forbidden { .. } => "forbidden",
+            ApiError::Csrf => "csrf",
+            ApiError::Locked { .. } => "locked",
             ApiError::Unavailable => "unavailable",
             ApiError::Internal => "internal",
         }

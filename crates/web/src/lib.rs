@@ -6,15 +6,19 @@
 
 pub mod actor;
 pub mod api;
+pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod mask;
 pub mod pages;
+pub mod testing;
 
 #[cfg(test)]
 mod tests;
 
 use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -44,11 +48,25 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub store: Store,
+    /// Seconds added to the system clock (tests move time forward to expire sessions).
+    pub clock_offset: Arc<AtomicI64>,
+    /// Whether the session cookie is marked `Secure` (set `KETNAP_COOKIE_SECURE=1` behind
+    /// HTTPS).
+    pub secure_cookies: bool,
 }
 
 impl AppState {
     pub fn new(store: Store) -> Self {
-        Self { store }
+        Self {
+            store,
+            clock_offset: Arc::new(AtomicI64::new(0)),
+            secure_cookies: std::env::var("KETNAP_COOKIE_SECURE").is_ok_and(|v| v == "1"),
+        }
+    }
+
+    /// Now, in Unix seconds.
+    pub fn now(&self) -> i64 {
+        chrono::Utc::now().timestamp() + self.clock_offset.load(Ordering::Relaxed)
     }
 }
 
@@ -58,9 +76,15 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::index))
         .route("/health", get(api::health::health))
+        .route("/login", get(pages::login_form).post(pages::login_submit))
+        .route("/logout", axum::routing::post(pages::logout_submit))
         .merge(api::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
         .layer(CatchPanicLayer::custom(panicked))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(

@@ -1,13 +1,11 @@
 //! Che thông tin nhạy cảm — what the API shows of sensitive personal data (CCCD, birth date,
-//! ethnicity, religion). This is the one place that decides it.
-//!
-//! Until sign-in and roles exist (a later issue), the API is open to whoever reaches the server,
-//! so it discloses the least: the CCCD with all but its last three digits hidden, the birth
-//! year instead of the date, and no ethnicity or religion. When roles arrive, [`Disclosure`]
-//! is chosen from the signed-in user's role here, and the views below follow it.
+//! ethnicity, religion). This is the one place that applies it; which roles see what is decided
+//! in the domain ([`ketnap_domain::access::masked_fields`]): the people who keep the dossier
+//! (branch secretaries, committee staff) see the fields, everyone else sees them masked.
 
 use chrono::Datelike;
 use ketnap_domain::Date;
+use ketnap_domain::access::{Role, masked_fields};
 use ketnap_domain::sensitive::Sensitive;
 
 /// How much sensitive data a response may carry.
@@ -15,17 +13,24 @@ use ketnap_domain::sensitive::Sensitive;
 pub enum Disclosure {
     /// Masked CCCD, birth year only, no ethnicity or religion.
     Masked,
+    /// Everything (the dossier's keepers).
+    Full,
 }
 
 impl Disclosure {
-    /// The disclosure for the current request (no roles yet: always masked).
-    pub fn current() -> Self {
-        Disclosure::Masked
+    /// The disclosure for a role.
+    pub fn for_role(role: Role) -> Self {
+        if masked_fields(role).is_empty() {
+            Disclosure::Full
+        } else {
+            Disclosure::Masked
+        }
     }
 
-    /// The CCCD as shown: `*********345`.
+    /// The CCCD as shown: in full, or `*********345`.
     pub fn cccd(self, cccd: &Sensitive<String>) -> String {
         match self {
+            Disclosure::Full => cccd.expose().clone(),
             Disclosure::Masked => {
                 let s = cccd.expose();
                 let n = s.chars().count();
@@ -36,17 +41,21 @@ impl Disclosure {
         }
     }
 
-    /// The birth date as shown: the year only.
+    /// The birth year (shown at every level).
     pub fn birth_year(self, birth: &Sensitive<Date>) -> i32 {
-        match self {
-            Disclosure::Masked => birth.expose().year(),
-        }
+        birth.expose().year()
+    }
+
+    /// The birth date, when shown.
+    pub fn birth_date(self, birth: &Sensitive<Date>) -> Option<Date> {
+        (self == Disclosure::Full).then(|| *birth.expose())
     }
 
     /// Names of the fields left out of person views.
     pub fn withheld(self) -> &'static [&'static str] {
         match self {
             Disclosure::Masked => &["birth_date", "ethnic_group", "religion"],
+            Disclosure::Full => &[],
         }
     }
 }
@@ -60,5 +69,17 @@ mod tests {
         let c = Sensitive::new("010301012345".to_string());
         assert_eq!(Disclosure::Masked.cccd(&c), "*********345");
         assert_eq!(Disclosure::Masked.cccd(&Sensitive::new("12".into())), "12");
+        assert_eq!(Disclosure::Full.cccd(&c), "010301012345");
+    }
+
+    #[test]
+    fn roles_choose_the_disclosure() {
+        assert_eq!(
+            Disclosure::for_role(Role::BranchSecretary),
+            Disclosure::Full
+        );
+        assert_eq!(Disclosure::for_role(Role::CommitteeStaff), Disclosure::Full);
+        assert_eq!(Disclosure::for_role(Role::Viewer), Disclosure::Masked);
+        assert_eq!(Disclosure::for_role(Role::Admin), Disclosure::Masked);
     }
 }

@@ -2,13 +2,21 @@
 //! API's endpoints. Rendered with askama, which escapes every value. The full UI comes later.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::State;
-use axum::response::Html;
+use axum::http::header::{HOST, LOCATION, ORIGIN, SET_COOKIE};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
 use ketnap_domain::org::OrgKind;
 use ketnap_domain::person::PartyStatus;
+use ketnap_store::auth_api::Login;
+use serde::Deserialize;
 
 use crate::AppState;
 use crate::api::ENDPOINTS;
+use crate::auth::{
+    Principal, SESSION_COOKIE, Via, clear_cookie, cookie, same_secret, session_cookie,
+};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::today;
 
@@ -54,6 +62,10 @@ pub struct IndexPage {
     pub people_by_status: Vec<CountRow>,
     pub roots: Vec<UnitLink>,
     pub endpoints: Vec<EndpointRow>,
+    /// `username (role)` when signed in.
+    pub signed_in: Option<String>,
+    /// The session's CSRF token, for the sign-out form.
+    pub csrf: String,
 }
 
 /// Count rows in the domain's order, labelled in Vietnamese (`describe` gives the position and
@@ -84,13 +96,30 @@ fn kind_vi(kind: OrgKind) -> String {
     kind.label_vi().to_string()
 }
 
-/// `GET /`.
-pub async fn index(State(state): State<AppState>) -> ApiResult<Html<String>> {
+/// `GET /`: the national figures and the top of the tree for those who may see them
+/// (administrators, users of a root unit); a sign-in link for everyone else.
+pub async fn index(
+    State(state): State<AppState>,
+    principal: Option<Principal>,
+) -> ApiResult<Html<String>> {
     let on = today();
     let store = &state.store;
-    let stats = crate::api::stats::load(&state, on).await?;
+    let national = match &principal {
+        Some(p) => p.check_national(&state).await.is_ok(),
+        None => false,
+    };
+    let stats = if national {
+        crate::api::stats::load(&state, on).await?
+    } else {
+        crate::api::stats::StatsResponse::empty(on)
+    };
+    let root_ids = if national {
+        store.org_roots(on).await?
+    } else {
+        vec![]
+    };
     let mut roots = vec![];
-    for id in store.org_roots(on).await? {
+    for id in root_ids {
         let nodes = store.org_subtree(id, on, 1).await?;
         let Some(root) = nodes.iter().find(|n| n.depth == 0) else {
             continue;
@@ -133,7 +162,7 @@ pub async fn index(State(state): State<AppState>) -> ApiResult<Html<String>> {
     let page = IndexPage {
         today: on.format("%d/%m/%Y").to_string(),
         backend: store.backend().as_str(),
-        empty: stats.units_total == 0 && !store.has_units().await?,
+        empty: !store.has_units().await?,
         units_total: vi_number(stats.units_total),
         localities_total: vi_number(stats.localities_total),
         people_total: vi_number(stats.people_total),
@@ -146,11 +175,157 @@ pub async fn index(State(state): State<AppState>) -> ApiResult<Html<String>> {
         }),
         roots,
         endpoints,
+        signed_in: principal.as_ref().map(|p| {
+            format!(
+                "{} ({}, {})",
+                p.user.username,
+                p.role().label_vi(),
+                p.org_code()
+            )
+        }),
+        csrf: match principal.as_ref().map(|p| &p.via) {
+            Some(Via::Session { csrf, .. }) => csrf.clone(),
+            _ => String::new(),
+        },
     };
     page.render().map(Html).map_err(|e| {
         tracing::error!(error = %e, "front page template failed");
         ApiError::Internal
     })
+}
+
+// ---- sign-in and sign-out forms ------------------------------------------------------------
+
+#[derive(Template)]
+#[template(
+    source = r#"<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><title>Đăng nhập — ketnap</title>
+<style>body{font-family:system-ui,sans-serif;max-width:24rem;margin:4rem auto}label{display:block;margin:.5rem 0}.err{color:#a50e0e}</style>
+</head><body><h1>ketnap</h1>
+{% if !error.is_empty() %}<p class="err">{{ error }}</p>{% endif %}
+<form method="post" action="/login">
+<label>Tên đăng nhập <small>username</small><br><input name="username" autocomplete="username" required></label>
+<label>Mật khẩu <small>password</small><br><input name="password" type="password" autocomplete="current-password" required></label>
+<button type="submit">Đăng nhập <small>sign in</small></button>
+</form></body></html>"#,
+    ext = "html"
+)]
+pub struct LoginPage {
+    pub error: String,
+}
+
+fn login_page(status: StatusCode, error: &str) -> Response {
+    match (LoginPage {
+        error: error.to_string(),
+    })
+    .render()
+    {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "login template failed");
+            ApiError::Internal.into_response()
+        }
+    }
+}
+
+/// `GET /login`.
+pub async fn login_form() -> Response {
+    login_page(StatusCode::OK, "")
+}
+
+/// A form post must come from this site: `Origin` (or `Sec-Fetch-Site`), when the browser
+/// sends it, must be this host (protects the sign-in form, which has no session yet).
+fn same_origin(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return matches!(site, "same-origin" | "none");
+    }
+    let Some(origin) = headers.get(ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let host = headers
+        .get(HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    origin
+        .split_once("://")
+        .is_some_and(|(_, rest)| rest.trim_end_matches('/') == host)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    pub username: String,
+    pub password: String,
+}
+
+/// `POST /login` (form): on success the session cookie and a redirect to `/`.
+pub async fn login_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    if !same_origin(&headers) {
+        return ApiError::Csrf.into_response();
+    }
+    let now = state.now();
+    match state.store.login(&form.username, &form.password, now).await {
+        Ok(Login::Ok(s)) => (
+            StatusCode::SEE_OTHER,
+            [
+                (SET_COOKIE, session_cookie(&s.token, state.secure_cookies)),
+                (LOCATION, "/".to_string()),
+            ],
+        )
+            .into_response(),
+        Ok(Login::Invalid) => login_page(
+            StatusCode::UNAUTHORIZED,
+            "Sai tên đăng nhập hoặc mật khẩu. (Wrong username or password.)",
+        ),
+        Ok(Login::Locked { until }) => login_page(
+            StatusCode::TOO_MANY_REQUESTS,
+            &format!(
+                "Đăng nhập sai quá nhiều lần: tài khoản bị khóa {} phút. (Too many failures: locked.)",
+                ((until - now) + 59) / 60
+            ),
+        ),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LogoutForm {
+    #[serde(default)]
+    pub csrf_token: String,
+}
+
+/// `POST /logout` (form with the session's `csrf_token`): ends the session, back to `/login`.
+pub async fn logout_submit(
+    State(state): State<AppState>,
+    principal: Option<Principal>,
+    headers: HeaderMap,
+    Form(form): Form<LogoutForm>,
+) -> Response {
+    if let Some(Principal {
+        via: Via::Session { csrf, .. },
+        ..
+    }) = &principal
+        && !same_secret(&form.csrf_token, csrf)
+    {
+        return ApiError::Csrf.into_response();
+    }
+    if let Some(token) = cookie(&headers, SESSION_COOKIE)
+        && principal.is_some()
+        && let Err(e) = state.store.logout(&token).await
+    {
+        return ApiError::from(e).into_response();
+    }
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (SET_COOKIE, clear_cookie(state.secure_cookies)),
+            (LOCATION, "/login".to_string()),
+        ],
+    )
+        .into_response()
 }
 
 #[cfg(test)]

@@ -11,8 +11,32 @@ use crate::{AppState, router};
 
 async fn app() -> (TestDb, Router) {
     let db = sqlite().await.unwrap();
-    let app = router(AppState::new(db.store.clone()));
+    let app = admin_app(&db).await;
     (db, app)
+}
+
+/// The application, with an administrator's API token added to every request that carries no
+/// `Authorization` of its own.
+async fn admin_app(db: &TestDb) -> Router {
+    let token = crate::testing::admin_token(&db.store).await.unwrap();
+    with_token(router(AppState::new(db.store.clone())), token)
+}
+
+fn with_token(app: Router, token: String) -> Router {
+    app.layer(axum::middleware::map_request(
+        move |mut req: Request<Body>| {
+            let t = token.clone();
+            async move {
+                if !req.headers().contains_key(header::AUTHORIZATION) {
+                    req.headers_mut().insert(
+                        header::AUTHORIZATION,
+                        format!("Bearer {t}").parse().unwrap(),
+                    );
+                }
+                req
+            }
+        },
+    ))
 }
 
 async fn send(app: &Router, req: Request<Body>) -> (StatusCode, String, Option<String>) {
@@ -239,7 +263,7 @@ async fn bad_bodies_are_400_415_413() {
 #[tokio::test]
 async fn refusals_are_422_with_rule_ids() {
     for db in test_stores().await.unwrap() {
-        let app = router(AppState::new(db.store.clone()));
+        let app = admin_app(&db).await;
         small_tree(&app).await;
         // A branch cannot sit under a province.
         let (s, v) = post(
@@ -353,6 +377,8 @@ async fn front_page_escapes_names_and_lists_endpoints() {
             children: vec![],
         }],
         endpoints: vec![],
+        signed_in: Some("<i>lan</i>".into()),
+        csrf: "\"><script>".into(),
     };
     let html = askama::Template::render(&page).unwrap();
     assert!(
@@ -674,7 +700,7 @@ async fn a_case(db: &TestDb, app: &Router) -> (Vec<i64>, i64) {
 #[tokio::test]
 async fn pipeline_refusals_conflicts_and_bad_input() {
     for db in test_stores().await.unwrap() {
-        let app = router(AppState::new(db.store.clone()));
+        let app = admin_app(&db).await;
         small_tree(&app).await;
         let (m, case) = a_case(&db, &app).await;
         let events = format!("/api/v1/cases/{case}/events");
@@ -731,7 +757,7 @@ async fn pipeline_refusals_conflicts_and_bad_input() {
             (v["expected"].clone(), v["actual"].clone()),
             (json!(1), json!(2))
         );
-        assert_eq!(v["by"], "api");
+        assert_eq!(v["by"], "token:api");
         let (s, v, _) = send_json(
             &app,
             "POST",

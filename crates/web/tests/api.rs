@@ -31,7 +31,7 @@ impl Server {
         }));
         Server {
             base: format!("http://{addr}"),
-            http: reqwest::Client::new(),
+            http: common::admin_client(&db.store).await,
             stop: Some(tx),
             task: Some(task),
         }
@@ -376,7 +376,7 @@ async fn structure_over_http_on_both_engines() {
 
         // Writes are audited with the API actor.
         let audit = db.store.audit_recent(None, 1).await.unwrap();
-        assert_eq!(audit[0].actor, ketnap_web::actor::API_ACTOR);
+        assert_eq!(audit[0].actor, ketnap_web::testing::TOKEN_ACTOR);
 
         srv.stop().await;
     }

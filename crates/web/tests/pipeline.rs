@@ -52,7 +52,7 @@ impl Server {
         ));
         Server {
             base: format!("http://{addr}"),
-            http: reqwest::Client::new(),
+            http: common::admin_client(&db.store).await,
             stop: Some(tx),
             task: Some(task),
         }
@@ -471,11 +471,11 @@ async fn source_list_to_official_member_over_http_on_both_engines() {
         assert_eq!(r.body["error"], "conflict");
         assert_eq!(r.body["expected"], seen_version);
         assert_eq!(r.body["actual"], seen_version + 1);
-        assert_eq!(r.body["by"], "api");
+        assert_eq!(r.body["by"], "token:api");
         assert!(r.body["at"].is_string());
         let msg = r.body["message"].as_str().unwrap();
         assert!(
-            msg.contains("changed by api") && msg.contains("reload"),
+            msg.contains("changed by token:api") && msg.contains("reload"),
             "{msg}"
         );
         // Reloaded: the version in the body works as well.
@@ -572,7 +572,7 @@ async fn source_list_to_official_member_over_http_on_both_engines() {
                 .as_array()
                 .unwrap()
                 .iter()
-                .all(|e| e["actor"] == "api")
+                .all(|e| e["actor"] == "token:api")
         );
         assert!(!v.to_string().contains("1998-05-10"), "no birth date");
         let r = srv.get("/api/v1/due?org=T10&as_of=2024-10-01").await;
@@ -671,7 +671,7 @@ async fn source_list_to_official_member_over_http_on_both_engines() {
             (r.body["date"].clone(), r.body["source"].clone()),
             (json!("2024-03-05"), json!("admin"))
         );
-        assert_eq!(r.body["updated_by"], "api");
+        assert_eq!(r.body["updated_by"], "token:api");
         let r = srv.delete("/api/v1/holidays/2024-03-05").await;
         assert_eq!(r.status, StatusCode::NO_CONTENT);
         let r = srv.delete("/api/v1/holidays/2024-03-05").await;

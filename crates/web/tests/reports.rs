@@ -17,6 +17,8 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+mod common;
+
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }
@@ -105,7 +107,7 @@ async fn reports_over_http() {
         let task = tokio::spawn(ketnap_web::serve_until(listener, s.clone(), async move {
             let _ = rx.await;
         }));
-        let http = reqwest::Client::new();
+        let http = common::admin_client(s).await;
         let get = |path: String| {
             let http = http.clone();
             let base = base.clone();

@@ -296,10 +296,12 @@ pub async fn rebuild_in(conn: &mut Conn) -> Result<u64> {
     Ok(acc.changes().count() as u64)
 }
 
-/// Rebuilds the aggregates in one transaction.
-pub async fn rebuild(pool: &Pool<DB>) -> Result<u64> {
+/// Rebuilds the aggregates in one transaction, with an audit row.
+pub async fn rebuild(pool: &Pool<DB>, actor: &str) -> Result<u64> {
     let mut tx = super::org::begin_write(pool).await?;
     let n = rebuild_in(&mut tx).await?;
+    let detail = serde_json::json!({ "rows": n }).to_string();
+    super::audit::record_in(&mut tx, actor, "aggregates.rebuild", "report_agg", "all", &detail).await?;
     tx.commit().await?;
     Ok(n)
 }

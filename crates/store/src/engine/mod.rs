@@ -92,6 +92,10 @@ macro_rules! engine {
                 use super::*;
                 include!("web_queries.rs");
             }
+            pub mod auth {
+                use super::*;
+                include!("auth.rs");
+            }
         }
     };
 }

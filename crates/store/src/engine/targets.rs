@@ -18,10 +18,9 @@ use crate::error::{Result, decode};
 /// Admissions in `[$2, $3)` under `$1`, as the structure was on each admission's date. The
 /// same rule as the admissions breakdown (engine/reports.rs): a spell following a
 /// `probationary` (a move) or `transferred_out` (a transfer in) spell is not an admission.
-const ADMISSIONS: &str = "FROM person_status s \
-     WHERE s.status = 'probationary' AND s.valid_from >= $2 AND s.valid_from < $3 \
-     AND EXISTS (SELECT 1 FROM org_closure c WHERE c.ancestor_id = $1 AND c.descendant_id = s.org_id \
-                 AND c.valid_from <= s.valid_from AND c.valid_to > s.valid_from) \
+const ADMISSIONS: &str = "FROM org_closure c JOIN person_status s ON s.org_id = c.descendant_id \
+     AND c.valid_from <= s.valid_from AND c.valid_to > s.valid_from \
+     WHERE c.ancestor_id = $1 AND s.status = 'probationary' AND s.valid_from >= $2 AND s.valid_from < $3 \
      AND NOT EXISTS (SELECT 1 FROM person_status p WHERE p.person_id = s.person_id \
                  AND p.valid_to = s.valid_from AND p.status IN ('probationary', 'transferred_out'))";
 
@@ -154,9 +153,8 @@ pub async fn open_cases_by_stage(
     as_of: Date,
 ) -> Result<Vec<(String, i64)>> {
     let rows = sqlx::query(
-        "SELECT k.stage, COUNT(*) AS n FROM pipeline_case k \
-         WHERE k.is_open = $3 AND EXISTS (SELECT 1 FROM org_closure c WHERE c.ancestor_id = $1 \
-               AND c.descendant_id = k.branch_id AND c.valid_from <= $2 AND c.valid_to > $2) \
+        "SELECT k.stage, COUNT(*) AS n FROM org_closure c JOIN pipeline_case k ON k.branch_id = c.descendant_id \
+         AND k.is_open = $3 WHERE c.ancestor_id = $1 AND c.valid_from <= $2 AND c.valid_to > $2 \
          GROUP BY k.stage ORDER BY k.stage",
     )
     .bind(org)
@@ -174,11 +172,10 @@ pub async fn open_cases_by_stage(
 /// forecast measures the source stage's conversion and time with.
 pub async fn candidate_outcomes(pool: &Pool<DB>, org: OrgId, from: Date, to: Date) -> Result<Vec<(Date, Date, bool)>> {
     let rows = sqlx::query(
-        "SELECT s.valid_from, s.valid_to, n.status AS next FROM person_status s \
+        "SELECT s.valid_from, s.valid_to, n.status AS next FROM org_closure c \
+         JOIN person_status s ON s.org_id = c.descendant_id AND c.valid_from <= s.valid_from AND c.valid_to > s.valid_from \
          LEFT JOIN person_status n ON n.person_id = s.person_id AND n.valid_from = s.valid_to \
-         WHERE s.status = 'candidate' AND s.valid_to >= $2 AND s.valid_to < $3 \
-         AND EXISTS (SELECT 1 FROM org_closure c WHERE c.ancestor_id = $1 AND c.descendant_id = s.org_id \
-                     AND c.valid_from <= s.valid_from AND c.valid_to > s.valid_from)",
+         WHERE c.ancestor_id = $1 AND s.status = 'candidate' AND s.valid_to >= $2 AND s.valid_to < $3",
     )
     .bind(org)
     .bind(from)

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::actor::Actor;
+use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiDate, ApiJson, ApiPath, ApiQuery, as_of_or_today};
 
@@ -128,12 +129,13 @@ pub struct AreaRequest {
 /// same designation (period and basis) is already there; an overlapping one is refused.
 pub async fn area_set(
     State(state): State<AppState>,
+    p: Principal,
     actor: Actor,
     ApiPath(code): ApiPath<String>,
     ApiJson(body): ApiJson<AreaRequest>,
 ) -> ApiResult<(StatusCode, Json<DifficultArea>)> {
+    let org = p.check_code(&state, &code).await?;
     let period = Period::new(body.from.0, body.to.map(|d| d.0))?;
-    let org = state.store.org_required(code.trim()).await?;
     let basis = body.basis.trim().to_string();
     let same = |a: &DifficultArea| a.org.id == org.id && a.period == period;
     if let Some(a) = state
@@ -175,12 +177,19 @@ pub struct AreasResponse {
     pub areas: Vec<DifficultArea>,
 }
 
+/// The designations in force; a user confined to a subtree sees those inside it.
 pub async fn areas(
     State(state): State<AppState>,
+    p: Principal,
     ApiQuery(q): ApiQuery<AreasQuery>,
 ) -> ApiResult<Json<AreasResponse>> {
     let on = as_of_or_today(q.as_of);
-    let areas = state.store.difficult_areas(on).await?;
+    let mut areas = vec![];
+    for a in state.store.difficult_areas(on).await? {
+        if p.check_org(&state, a.org.id, &a.org.code).await.is_ok() {
+            areas.push(a);
+        }
+    }
     Ok(Json(AreasResponse {
         as_of: on,
         count: areas.len(),

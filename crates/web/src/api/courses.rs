@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::actor::Actor;
+use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiDate, ApiJson, ApiPath, ApiQuery, today};
 
@@ -56,10 +57,12 @@ pub struct CourseRequest {
 
 pub async fn create(
     State(state): State<AppState>,
+    p: Principal,
     actor: Actor,
     ApiJson(body): ApiJson<CourseRequest>,
 ) -> ApiResult<(StatusCode, Json<Course>)> {
     let org_code = body.org_code.trim().to_string();
+    p.check_code(&state, &org_code).await?;
     let new = NewCourse {
         kind: body.kind.unwrap_or(CourseKind::Awareness),
         org_code: org_code.clone(),
@@ -90,13 +93,22 @@ pub struct CoursesResponse {
     pub courses: Vec<Course>,
 }
 
+/// Without `org`, a user confined to a subtree gets the courses of their unit and below.
 pub async fn list(
     State(state): State<AppState>,
+    p: Principal,
     ApiQuery(q): ApiQuery<CoursesQuery>,
 ) -> ApiResult<Json<CoursesResponse>> {
-    let org = match q.org.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+    let own = p.scope().map(|_| p.org_code());
+    let code = q
+        .org
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .or(own.as_deref());
+    let org = match code {
         Some(code) => {
-            let u = state.store.org_required(code).await?;
+            let u = p.check_code(&state, code).await?;
             Some(OrgRef {
                 id: u.id,
                 code: u.code,
@@ -128,10 +140,13 @@ pub struct EnrolRequest {
 
 pub async fn enrol(
     State(state): State<AppState>,
+    p: Principal,
     actor: Actor,
     ApiPath(id): ApiPath<CourseId>,
     ApiJson(body): ApiJson<EnrolRequest>,
 ) -> ApiResult<(StatusCode, Json<Enrolment>)> {
+    p.check_course(&state, id).await?;
+    p.check_person(&state, body.person_id).await?;
     let date = body.date.map_or_else(today, |d| d.0);
     state
         .store
@@ -159,8 +174,10 @@ pub struct EnrolmentsResponse {
 
 pub async fn enrolments(
     State(state): State<AppState>,
+    p: Principal,
     ApiPath(id): ApiPath<CourseId>,
 ) -> ApiResult<Json<EnrolmentsResponse>> {
+    p.check_course(&state, id).await?;
     let enrolments = state.store.course_enrolments(id).await?;
     if enrolments.is_empty() {
         // An empty course, or none at all: tell them apart.
@@ -187,10 +204,13 @@ pub struct CompletionRequest {
 
 pub async fn complete(
     State(state): State<AppState>,
+    p: Principal,
     actor: Actor,
     ApiPath(id): ApiPath<CourseId>,
     ApiJson(body): ApiJson<CompletionRequest>,
 ) -> ApiResult<(StatusCode, Json<Recorded>)> {
+    p.check_course(&state, id).await?;
+    p.check_person(&state, body.person_id).await?;
     let number = body.certificate_no.trim();
     if number.is_empty() {
         return Err(ApiError::bad_request(

@@ -8,6 +8,7 @@ use ketnap_store::{LocalityHistory, LocalityView, OrgRef};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
+use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiDate, ApiPath, ApiQuery, as_of_or_today};
 
@@ -35,6 +36,7 @@ pub struct LocalitiesResponse {
 /// `GET /api/v1/localities?org=CODE&as_of=`.
 pub async fn list(
     State(state): State<AppState>,
+    p: Principal,
     ApiQuery(q): ApiQuery<LocalitiesQuery>,
 ) -> ApiResult<Json<LocalitiesResponse>> {
     let on = as_of_or_today(q.as_of);
@@ -45,6 +47,7 @@ pub async fn list(
         ));
     };
     let u = super::org::unit_on(&state.store, code, on).await?;
+    p.check_org(&state, u.id, &u.code).await?;
     let mut localities = state.store.localities_in(u.id, on).await?;
     let truncated = localities.len() > MAX_LOCALITIES;
     localities.truncate(MAX_LOCALITIES);
@@ -63,14 +66,29 @@ pub async fn list(
 
 /// `GET /api/v1/localities/{code}`: communes, population by year and serving branches over
 /// time.
+/// 404 unless the locality's commune or a branch serving it is in the user's subtree.
 pub async fn history(
     State(state): State<AppState>,
+    p: Principal,
     ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<LocalityHistory>> {
     let not_found = || ApiError::NotFound {
         what: "locality",
         key: code.clone(),
     };
+    if let Some(scope) = p.scope() {
+        let today = crate::extract::today();
+        let mut inside = false;
+        for u in state.store.locality_units(&code, today).await? {
+            if state.store.org_in_scope(scope, u, today).await? {
+                inside = true;
+                break;
+            }
+        }
+        if !inside {
+            return Err(not_found());
+        }
+    }
     let l = state
         .store
         .locality_by_code(&code)

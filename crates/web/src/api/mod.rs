@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, one file per resource.
 
+pub mod auth;
 pub mod calendar;
 pub mod courses;
 pub mod health;
@@ -12,7 +13,8 @@ pub mod stats;
 pub mod targets;
 
 use axum::Router;
-use axum::routing::{get, post, put};
+use axum::routing::{MethodRouter, delete, get, post, put};
+use ketnap_domain::access::Permission;
 use serde::Serialize;
 
 use crate::AppState;
@@ -255,6 +257,55 @@ pub const ENDPOINTS: &[Endpoint] = &[
         about_en: "Set a unit's assigned or registered target for a year or a term",
     },
     Endpoint {
+        method: "POST",
+        path: "/api/v1/login",
+        example: "",
+        about_vi: "Đăng nhập (tên đăng nhập, mật khẩu): cookie phiên và mã CSRF",
+        about_en: "Sign in (username, password): session cookie and CSRF token",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/logout",
+        example: "",
+        about_vi: "Đăng xuất",
+        about_en: "Sign out",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/me",
+        example: "/api/v1/me",
+        about_vi: "Người dùng đang đăng nhập, vai trò, quyền",
+        about_en: "The signed-in user, role and permissions",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/me/password",
+        example: "",
+        about_vi: "Đổi mật khẩu",
+        about_en: "Change one's password",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/users",
+        example: "/api/v1/users",
+        about_vi: "Người dùng (quản trị): tạo, liệt kê, khóa, cấp mã API",
+        about_en: "Users (administrators): create, list, disable, API tokens",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/audit?org=CODE&limit=N",
+        example: "/api/v1/audit?org={code}",
+        about_vi: "Nhật ký: ai đã sửa, ai đã xem hồ sơ",
+        about_en: "Audit trail: who changed what, who viewed which dossier",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/people/{id}/audit",
+        example: "",
+        about_vi: "Nhật ký của một người (sửa đổi và lượt xem hồ sơ)",
+        about_en: "A person's audit trail (changes and dossier views)",
+    },
+    Endpoint {
         method: "GET",
         path: "/api/v1",
         example: "/api/v1",
@@ -263,45 +314,271 @@ pub const ENDPOINTS: &[Endpoint] = &[
     },
 ];
 
-/// The routes of `/api/v1` (paths are absolute, so the router is merged, not nested).
+/// What a route is about, for the subtree rule (and the access-control matrix test).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reach {
+    /// Open to everyone (signing in).
+    Public,
+    /// Not about a unit (the endpoint list, one's own account, the calendar, users).
+    Unscoped,
+    /// About a unit, person, case or course: only inside the user's subtree.
+    Subtree,
+    /// National figures: administrators and users of a root unit only.
+    National,
+}
+
+/// One route of `/api/v1`: the table [`routes`] is built from, so that every route has its
+/// permission (`None`: public) and the access-control matrix test covers every one.
+#[derive(Clone, Copy, Debug)]
+pub struct Route {
+    pub method: &'static str,
+    /// The axum path (`{id}` placeholders).
+    pub path: &'static str,
+    pub permission: Option<Permission>,
+    pub reach: Reach,
+    pub handler: fn() -> MethodRouter<AppState>,
+}
+
+const fn r(
+    method: &'static str,
+    path: &'static str,
+    permission: Permission,
+    reach: Reach,
+    handler: fn() -> MethodRouter<AppState>,
+) -> Route {
+    Route {
+        method,
+        path,
+        permission: Some(permission),
+        reach,
+        handler,
+    }
+}
+
+use Permission as P;
+use Reach::{National, Subtree, Unscoped};
+
+/// Every route of `/api/v1` with the permission it needs.
+pub const ROUTES: &[Route] = &[
+    Route {
+        method: "POST",
+        path: "/api/v1/login",
+        permission: None,
+        reach: Reach::Public,
+        handler: || post(auth::login),
+    },
+    r("POST", "/api/v1/logout", P::SignedIn, Unscoped, || {
+        post(auth::logout)
+    }),
+    r("GET", "/api/v1/me", P::SignedIn, Unscoped, || get(auth::me)),
+    r("POST", "/api/v1/me/password", P::SignedIn, Unscoped, || {
+        post(auth::password)
+    }),
+    r("GET", "/api/v1/users", P::ManageUsers, Unscoped, || {
+        get(auth::users)
+    }),
+    r("POST", "/api/v1/users", P::ManageUsers, Unscoped, || {
+        post(auth::user_create)
+    }),
+    r(
+        "POST",
+        "/api/v1/users/{username}/disable",
+        P::ManageUsers,
+        Unscoped,
+        || post(auth::user_disable),
+    ),
+    r(
+        "POST",
+        "/api/v1/users/{username}/tokens",
+        P::ManageUsers,
+        Unscoped,
+        || post(auth::token_create),
+    ),
+    r("GET", "/api/v1/audit", P::ReadAudit, Subtree, || {
+        get(auth::audit)
+    }),
+    r("GET", "/api/v1", P::SignedIn, Unscoped, || get(index)),
+    r("GET", "/api/v1/org/tree", P::ReadStructure, Subtree, || {
+        get(org::tree)
+    }),
+    r(
+        "POST",
+        "/api/v1/org/operations",
+        P::ChangeStructure,
+        Subtree,
+        || post(org::operation),
+    ),
+    r(
+        "GET",
+        "/api/v1/org/{code}",
+        P::ReadStructure,
+        Subtree,
+        || get(org::unit),
+    ),
+    r(
+        "GET",
+        "/api/v1/org/{code}/history",
+        P::ReadStructure,
+        Subtree,
+        || get(org::history),
+    ),
+    r(
+        "GET",
+        "/api/v1/org/{code}/children",
+        P::ReadStructure,
+        Subtree,
+        || get(org::children),
+    ),
+    r("GET", "/api/v1/stats", P::ReadReports, National, || {
+        get(stats::stats)
+    }),
+    r("GET", "/api/v1/reports", P::ReadReports, Unscoped, || {
+        get(reports::list)
+    }),
+    r(
+        "GET",
+        "/api/v1/reports/{name}",
+        P::ReadReports,
+        Subtree,
+        || get(reports::report),
+    ),
+    r("GET", "/api/v1/targets", P::ReadReports, Subtree, || {
+        get(targets::get)
+    }),
+    r("PUT", "/api/v1/targets", P::SetTargets, Subtree, || {
+        put(targets::put)
+    }),
+    r(
+        "GET",
+        "/api/v1/localities",
+        P::ReadStructure,
+        Subtree,
+        || get(localities::list),
+    ),
+    r(
+        "GET",
+        "/api/v1/localities/{code}",
+        P::ReadStructure,
+        Subtree,
+        || get(localities::history),
+    ),
+    r("GET", "/api/v1/people", P::ReadPeople, Subtree, || {
+        get(people::search)
+    }),
+    r("GET", "/api/v1/people/{id}", P::ReadPeople, Subtree, || {
+        get(people::person)
+    }),
+    r(
+        "GET",
+        "/api/v1/people/{id}/audit",
+        P::ReadAudit,
+        Subtree,
+        || get(auth::person_audit),
+    ),
+    r("GET", "/api/v1/cases", P::ReadCases, Subtree, || {
+        get(pipeline::list)
+    }),
+    r("POST", "/api/v1/cases", P::WriteCases, Subtree, || {
+        post(pipeline::open)
+    }),
+    r("GET", "/api/v1/cases/{id}", P::ReadCases, Subtree, || {
+        get(pipeline::case)
+    }),
+    r(
+        "POST",
+        "/api/v1/cases/{id}/events",
+        P::WriteCases,
+        Subtree,
+        || post(pipeline::record),
+    ),
+    r("GET", "/api/v1/due", P::ReadCases, Subtree, || {
+        get(pipeline::due)
+    }),
+    r("GET", "/api/v1/mentors", P::ReadCases, Subtree, || {
+        get(pipeline::mentors)
+    }),
+    r(
+        "POST",
+        "/api/v1/import/events",
+        P::WriteCases,
+        Subtree,
+        || post(pipeline::import_events),
+    ),
+    r("GET", "/api/v1/courses", P::ReadCourses, Subtree, || {
+        get(courses::list)
+    }),
+    r("POST", "/api/v1/courses", P::WriteCourses, Subtree, || {
+        post(courses::create)
+    }),
+    r(
+        "GET",
+        "/api/v1/courses/{id}/enrolments",
+        P::ReadCourses,
+        Subtree,
+        || get(courses::enrolments),
+    ),
+    r(
+        "POST",
+        "/api/v1/courses/{id}/enrolments",
+        P::WriteCourses,
+        Subtree,
+        || post(courses::enrol),
+    ),
+    r(
+        "POST",
+        "/api/v1/courses/{id}/completions",
+        P::WriteCourses,
+        Subtree,
+        || post(courses::complete),
+    ),
+    r("GET", "/api/v1/holidays", P::ReadCalendar, Unscoped, || {
+        get(calendar::holidays)
+    }),
+    r(
+        "PUT",
+        "/api/v1/holidays/{date}",
+        P::WriteCalendar,
+        Unscoped,
+        || put(calendar::holiday_set),
+    ),
+    r(
+        "DELETE",
+        "/api/v1/holidays/{date}",
+        P::WriteCalendar,
+        Unscoped,
+        || delete(calendar::holiday_delete),
+    ),
+    r(
+        "GET",
+        "/api/v1/difficult-areas",
+        P::ReadCalendar,
+        Subtree,
+        || get(calendar::areas),
+    ),
+    r(
+        "PUT",
+        "/api/v1/difficult-areas/{org_code}",
+        P::DesignateAreas,
+        Subtree,
+        || put(calendar::area_set),
+    ),
+];
+
+/// The routes of `/api/v1` (paths are absolute, so the router is merged, not nested), built
+/// from [`ROUTES`]: each behind [`crate::auth::guard`] with its permission.
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1", get(index))
-        .route("/api/v1/org/tree", get(org::tree))
-        .route("/api/v1/org/operations", post(org::operation))
-        .route("/api/v1/org/{code}", get(org::unit))
-        .route("/api/v1/org/{code}/history", get(org::history))
-        .route("/api/v1/org/{code}/children", get(org::children))
-        .route("/api/v1/stats", get(stats::stats))
-        .route("/api/v1/reports", get(reports::list))
-        .route("/api/v1/reports/{name}", get(reports::report))
-        .route("/api/v1/targets", get(targets::get).put(targets::put))
-        .route("/api/v1/localities", get(localities::list))
-        .route("/api/v1/localities/{code}", get(localities::history))
-        .route("/api/v1/people", get(people::search))
-        .route("/api/v1/people/{id}", get(people::person))
-        .route("/api/v1/cases", get(pipeline::list).post(pipeline::open))
-        .route("/api/v1/cases/{id}", get(pipeline::case))
-        .route("/api/v1/cases/{id}/events", post(pipeline::record))
-        .route("/api/v1/due", get(pipeline::due))
-        .route("/api/v1/mentors", get(pipeline::mentors))
-        .route("/api/v1/import/events", post(pipeline::import_events))
-        .route("/api/v1/courses", get(courses::list).post(courses::create))
-        .route(
-            "/api/v1/courses/{id}/enrolments",
-            get(courses::enrolments).post(courses::enrol),
-        )
-        .route("/api/v1/courses/{id}/completions", post(courses::complete))
-        .route("/api/v1/holidays", get(calendar::holidays))
-        .route(
-            "/api/v1/holidays/{date}",
-            put(calendar::holiday_set).delete(calendar::holiday_delete),
-        )
-        .route("/api/v1/difficult-areas", get(calendar::areas))
-        .route(
-            "/api/v1/difficult-areas/{org_code}",
-            put(calendar::area_set),
-        )
+    let mut router = Router::new();
+    for route in ROUTES {
+        let permission = route.permission;
+        let method_router = (route.handler)().route_layer(axum::middleware::from_fn(
+            move |req: axum::extract::Request, next: axum::middleware::Next| {
+                crate::auth::guard(permission, req, next)
+            },
+        ));
+        router = router.route(route.path, method_router);
+    }
+    router
 }
 
 async fn index() -> axum::Json<serde_json::Value> {

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::actor::Actor;
+use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiDate, ApiJson, ApiPath, ApiQuery, as_of_or_today, from_value};
 
@@ -79,8 +80,10 @@ pub struct TreeResponse {
     pub units: Vec<TreeNode>,
 }
 
+/// Without `root`, a user confined to a subtree gets their own unit as the root.
 pub async fn tree(
     State(state): State<AppState>,
+    p: Principal,
     ApiQuery(q): ApiQuery<TreeQuery>,
 ) -> ApiResult<Json<TreeResponse>> {
     let on = as_of_or_today(q.as_of);
@@ -93,9 +96,24 @@ pub async fn tree(
         ));
     }
     let store = &state.store;
-    let root = q.root.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    let own = p.scope().map(|_| p.org_code());
+    let root = q
+        .root
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .or(own.as_deref());
     let (roots, depth) = match root {
-        Some(code) => (vec![unit_on(store, code, on).await?.id], q.depth),
+        Some(code) => {
+            let u = unit_on(store, code, on).await?;
+            p.check_org(&state, u.id, &u.code).await?;
+            let depth = if q.root.is_some() {
+                q.depth
+            } else {
+                Some(q.depth.unwrap_or(DEFAULT_DEPTH))
+            };
+            (vec![u.id], depth)
+        }
         None => (
             store.org_roots(on).await?,
             Some(q.depth.unwrap_or(DEFAULT_DEPTH)),
@@ -125,16 +143,21 @@ pub async fn tree(
 
 pub async fn unit(
     State(state): State<AppState>,
+    p: Principal,
     ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<OrgRecord>> {
-    Ok(Json(unit_by_code(&state.store, &code).await?))
+    let u = unit_by_code(&state.store, &code).await?;
+    p.check_org(&state, u.id, &u.code).await?;
+    Ok(Json(u))
 }
 
 pub async fn history(
     State(state): State<AppState>,
+    p: Principal,
     ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<OrgHistory>> {
     let u = unit_by_code(&state.store, &code).await?;
+    p.check_org(&state, u.id, &u.code).await?;
     let h = state
         .store
         .org_history(u.id)
@@ -163,11 +186,13 @@ pub struct ChildrenResponse {
 
 pub async fn children(
     State(state): State<AppState>,
+    p: Principal,
     ApiPath(code): ApiPath<String>,
     ApiQuery(q): ApiQuery<ChildrenQuery>,
 ) -> ApiResult<Json<ChildrenResponse>> {
     let on = as_of_or_today(q.as_of);
     let u = unit_on(&state.store, &code, on).await?;
+    p.check_org(&state, u.id, &u.code).await?;
     let nodes = state.store.org_subtree(u.id, on, 1).await?;
     let name = nodes
         .iter()
@@ -565,13 +590,77 @@ pub struct OperationResponse {
     pub created: Vec<OrgRecord>,
 }
 
+/// The units an operation changes (must be strictly under the user's unit) and the superiors
+/// it puts units under (may be the user's unit itself); `None` for a new root.
+fn units_touched(op: &Operation) -> (Vec<OrgId>, Vec<Option<OrgId>>) {
+    let target_parent = |t: &Target| match t {
+        Target::New(n) => (None, Some(n.parent)),
+        Target::Existing(id) => (Some(*id), None),
+    };
+    match op {
+        Operation::Create { unit, .. } => (vec![], vec![unit.parent]),
+        Operation::Rename { unit, .. } | Operation::Dissolve { unit, .. } => (vec![*unit], vec![]),
+        Operation::Move {
+            unit, new_parent, ..
+        } => (vec![*unit], vec![Some(*new_parent)]),
+        Operation::Merge { sources, into, .. } => {
+            let (changed, parent) = target_parent(into);
+            let mut c = sources.clone();
+            c.extend(changed);
+            (c, parent.into_iter().collect())
+        }
+        Operation::Split { source, parts, .. } => {
+            let mut changed = vec![*source];
+            let mut parents = vec![];
+            for part in parts {
+                changed.extend(part.children.iter().copied());
+                let (c, parent) = target_parent(&part.target);
+                changed.extend(c);
+                parents.extend(parent);
+            }
+            (changed, parents)
+        }
+    }
+}
+
+/// A user confined to a subtree changes only units strictly under their own, and puts units
+/// only under their own unit or below it (403 otherwise).
+async fn check_operation(state: &AppState, p: &Principal, op: &Operation) -> ApiResult<()> {
+    let Some(scope) = p.scope() else {
+        return Ok(());
+    };
+    let (changed, parents) = units_touched(op);
+    for id in changed {
+        if id == scope {
+            return Err(ApiError::forbidden(format!(
+                "your own unit ({}) is changed by its superior, not from inside",
+                p.org_code()
+            )));
+        }
+        p.check_org(state, id, &format!("#{id}")).await?;
+    }
+    for parent in parents {
+        match parent {
+            Some(id) => p.check_org(state, id, &format!("#{id}")).await?,
+            None => {
+                return Err(ApiError::forbidden(
+                    "only an administrator creates a unit without a superior",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 pub async fn operation(
     State(state): State<AppState>,
+    p: Principal,
     actor: Actor,
     ApiJson(body): ApiJson<serde_json::Value>,
 ) -> ApiResult<(StatusCode, Json<OperationResponse>)> {
     let req = OperationRequest::from_json(body)?;
     let op = to_operation(&state.store, req).await?;
+    check_operation(&state, &p, &op).await?;
     let ids = state.store.org_apply(&op, actor.as_str()).await?;
     let mut created = vec![];
     for id in ids {

@@ -6,13 +6,14 @@ use axum::Json;
 use axum::extract::State;
 use ketnap_domain::Date;
 use ketnap_domain::person::{
-    GeneralEducation, Occupation, PartyStatus, PersonId, PoliticalTheory,
-    ProfessionalQualification, Sex,
+    EthnicGroup, GeneralEducation, Occupation, PartyStatus, PersonId, PoliticalTheory,
+    ProfessionalQualification, Religion, Sex,
 };
 use ketnap_store::{OrgRef, PersonHit, PersonQuery, StatusView};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
+use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiDate, ApiPath, ApiQuery, as_of_or_today};
 use crate::mask::Disclosure;
@@ -67,9 +68,11 @@ pub struct PeopleResponse {
     pub people: Vec<PersonHitView>,
 }
 
-/// `GET /api/v1/people?q=…&org=CODE&as_of=&limit=`.
+/// `GET /api/v1/people?q=…&org=CODE&as_of=&limit=`. A user confined to a subtree searches
+/// inside it: `org` must be in it, and without `org` the search is limited to their unit.
 pub async fn search(
     State(state): State<AppState>,
+    p: Principal,
     ApiQuery(q): ApiQuery<PeopleQuery>,
 ) -> ApiResult<Json<PeopleResponse>> {
     let on = as_of_or_today(q.as_of);
@@ -93,19 +96,23 @@ pub async fn search(
         ));
     }
     let org = match org_code {
-        Some(code) => Some(super::org::unit_on(&state.store, code, on).await?),
+        Some(code) => {
+            let u = super::org::unit_on(&state.store, code, on).await?;
+            p.check_org(&state, u.id, &u.code).await?;
+            Some(u)
+        }
         None => None,
     };
     let hits = state
         .store
         .person_search(&PersonQuery {
             text,
-            scope: org.as_ref().map(|u| u.id),
+            scope: org.as_ref().map(|u| u.id).or(p.scope()),
             as_of: on,
             limit,
         })
         .await?;
-    let d = Disclosure::current();
+    let d = p.disclosure();
     let people: Vec<PersonHitView> = hits.into_iter().map(|h| PersonHitView::new(h, d)).collect();
     Ok(Json(PeopleResponse {
         as_of: on,
@@ -127,8 +134,15 @@ pub struct PersonView {
     pub full_name: String,
     pub sex: Sex,
     pub birth_year: i32,
-    /// Masked (`*********345`); `null` when unknown.
+    /// In full for the dossier's keepers, else masked (`*********345`); `null` when unknown.
     pub cccd: Option<String>,
+    /// Only for the dossier's keepers (branch secretary, committee staff).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ethnic_group: Option<EthnicGroup>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub religion: Option<Religion>,
     pub education: GeneralEducation,
     pub qualification: ProfessionalQualification,
     pub political_theory: PoliticalTheory,
@@ -141,11 +155,14 @@ pub struct PersonView {
     pub withheld: &'static [&'static str],
 }
 
-/// `GET /api/v1/people/{id}`.
+/// `GET /api/v1/people/{id}`: 404 outside the user's subtree; every view is audited
+/// (`person.view`).
 pub async fn person(
     State(state): State<AppState>,
+    p: Principal,
     ApiPath(id): ApiPath<PersonId>,
 ) -> ApiResult<Json<PersonView>> {
+    p.check_person(&state, id).await?;
     let r = state
         .store
         .person_by_id(id)
@@ -154,11 +171,19 @@ pub async fn person(
             what: "person",
             key: id.to_string(),
         })?;
-    let d = Disclosure::current();
+    let d = p.disclosure();
+    state
+        .store
+        .audit_view(&p.actor(), "person.view", "person", &id.to_string(), "{}")
+        .await?;
+    let full = d == Disclosure::Full;
     let p = r.person;
     Ok(Json(PersonView {
         id: p.id,
         birth_year: d.birth_year(&p.birth_date),
+        birth_date: d.birth_date(&p.birth_date),
+        ethnic_group: full.then(|| *p.ethnic_group.expose()),
+        religion: full.then(|| *p.religion.expose()),
         cccd: p.cccd.as_ref().map(|c| d.cccd(c)),
         full_name: p.full_name,
         sex: p.sex,

@@ -27,6 +27,7 @@ use serde_json::{Map, Value};
 
 use crate::AppState;
 use crate::actor::Actor;
+use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult, ImportReportView};
 use crate::extract::{ApiDate, ApiJson, ApiPath, ApiQuery, as_of_or_today, from_value};
 
@@ -113,9 +114,11 @@ pub struct OpenResponse {
 
 pub async fn open(
     State(state): State<AppState>,
+    p: Principal,
     actor: Actor,
     ApiJson(body): ApiJson<OpenRequest>,
 ) -> ApiResult<(StatusCode, HeaderMap, Json<OpenResponse>)> {
+    p.check_code(&state, &body.branch_code).await?;
     let new = NewCase {
         person_id: body.person_id,
         branch_code: body.branch_code.trim().to_string(),
@@ -170,12 +173,13 @@ pub struct CasesResponse {
 
 pub async fn list(
     State(state): State<AppState>,
+    p: Principal,
     ApiQuery(q): ApiQuery<CasesQuery>,
 ) -> ApiResult<Json<CasesResponse>> {
     let on = as_of_or_today(q.as_of);
     let stage = parse_stage(q.stage.as_deref())?;
     let limit = check_limit(q.limit)?;
-    let org = org_ref(state.store.org_required(q.org.trim()).await?);
+    let org = org_ref(p.check_code(&state, &q.org).await?);
     let cases = state.store.cases_in(&org.code, on, stage, limit).await?;
     Ok(Json(CasesResponse {
         org,
@@ -197,17 +201,31 @@ pub struct CaseQuery {
     pub org: Option<String>,
 }
 
+/// `GET /api/v1/cases/{id}`: 404 outside the user's subtree; every view is audited
+/// (`case.view`).
 pub async fn case(
     State(state): State<AppState>,
+    p: Principal,
     ApiPath(id): ApiPath<CaseId>,
     ApiQuery(q): ApiQuery<CaseQuery>,
 ) -> ApiResult<(HeaderMap, Json<CaseView>)> {
+    p.check_case(&state, id).await?;
     let on = as_of_or_today(q.as_of);
     let scope = match q.org.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         Some(code) => Some(state.store.org_required(code).await?.id),
         None => None,
     };
     let v = state.store.case_get(id, on, scope).await?;
+    state
+        .store
+        .audit_view(
+            &p.actor(),
+            "case.view",
+            "pipeline_case",
+            &id.to_string(),
+            "{}",
+        )
+        .await?;
     Ok((etag(v.case.version), Json(v)))
 }
 
@@ -484,11 +502,13 @@ pub async fn read_event(
 
 pub async fn record(
     State(state): State<AppState>,
+    p: Principal,
     actor: Actor,
     ApiPath(id): ApiPath<CaseId>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<Value>,
 ) -> ApiResult<(StatusCode, HeaderMap, Json<Recorded>)> {
+    p.check_case(&state, id).await?;
     let header_version = if_match(&headers)?;
     let (event, body_version) = read_event(&state.store, id, body).await?;
     let expected = match (header_version, body_version) {
@@ -536,6 +556,7 @@ pub struct DueResponse {
 
 pub async fn due(
     State(state): State<AppState>,
+    p: Principal,
     ApiQuery(q): ApiQuery<DueQuery>,
 ) -> ApiResult<Json<DueResponse>> {
     let on = as_of_or_today(q.as_of);
@@ -546,7 +567,7 @@ pub async fn due(
             format!("expected a whole number of months from 0 (never) to {MAX_STALL_MONTHS}"),
         ));
     }
-    let org = org_ref(state.store.org_required(q.org.trim()).await?);
+    let org = org_ref(p.check_code(&state, &q.org).await?);
     let rows = state.store.due_list(&org.code, on, stall_months).await?;
     let counts = DueGroup::ALL
         .iter()
@@ -588,10 +609,11 @@ pub struct MentorsResponse {
 
 pub async fn mentors(
     State(state): State<AppState>,
+    p: Principal,
     ApiQuery(q): ApiQuery<MentorsQuery>,
 ) -> ApiResult<Json<MentorsResponse>> {
     let on = as_of_or_today(q.as_of);
-    let org = org_ref(state.store.org_required(q.org.trim()).await?);
+    let org = org_ref(p.check_code(&state, &q.org).await?);
     let w = state.store.mentor_workload(&org.code, on).await?;
     Ok(Json(MentorsResponse {
         org,
@@ -628,8 +650,38 @@ fn is_csv(headers: &HeaderMap) -> bool {
         })
 }
 
+/// A user confined to a subtree imports only rows of cases (and new cases' branches) under
+/// their unit: a row outside it is a 403 naming the row, and nothing is written.
+async fn check_import_rows(
+    state: &AppState,
+    p: &Principal,
+    rows: &[ketnap_store::pipeline_api::ImportRow],
+) -> ApiResult<()> {
+    if p.scope().is_none() {
+        return Ok(());
+    }
+    for r in rows {
+        let inside = match (&r.case, r.branch_code.as_deref()) {
+            (ketnap_store::pipeline_api::ImportCase::Recorded(id), _) => {
+                p.check_case(state, *id).await.is_ok()
+            }
+            (_, Some(code)) => p.check_code(state, code).await.is_ok(),
+            (_, None) => true,
+        };
+        if !inside {
+            return Err(ApiError::forbidden(format!(
+                "row {}: the case or branch is outside the subtree of your unit ({}); nothing was written",
+                r.row,
+                p.org_code()
+            )));
+        }
+    }
+    Ok(())
+}
+
 pub async fn import_events(
     State(state): State<AppState>,
+    p: Principal,
     actor: Actor,
     ApiQuery(q): ApiQuery<ImportQuery>,
     headers: HeaderMap,
@@ -654,6 +706,7 @@ pub async fn import_events(
     })?;
     let dry_run = q.dry_run.unwrap_or(false);
     let parsed = ketnap_exchange::events::read_events(&state.store, &body).await?;
+    check_import_rows(&state, &p, &parsed.rows).await?;
     let report = if parsed.errors.is_empty() {
         state
             .store

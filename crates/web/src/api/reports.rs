@@ -12,6 +12,7 @@ use ketnap_store::reports_api::ReportRequest;
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
+use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiDate, ApiPath, ApiQuery, today};
 
@@ -53,9 +54,11 @@ pub async fn list() -> Json<Vec<ReportInfo>> {
 
 pub async fn report(
     State(state): State<AppState>,
+    p: Principal,
     ApiPath(name): ApiPath<String>,
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> ApiResult<Response> {
+    p.check_code(&state, &q.org).await?;
     let today = today();
     let as_of = q.as_of.map(|d| d.0);
     let period_text = q

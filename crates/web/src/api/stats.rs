@@ -8,6 +8,7 @@ use ketnap_domain::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
+use crate::auth::Principal;
 use crate::error::ApiResult;
 use crate::extract::{ApiDate, ApiQuery, as_of_or_today};
 
@@ -30,10 +31,28 @@ pub struct StatsResponse {
     pub people_total: i64,
 }
 
+impl StatsResponse {
+    /// No counts (the front page before sign-in).
+    pub fn empty(as_of: Date) -> Self {
+        StatsResponse {
+            as_of,
+            units_by_kind: BTreeMap::new(),
+            units_total: 0,
+            localities_by_kind: BTreeMap::new(),
+            localities_total: 0,
+            people_by_status: BTreeMap::new(),
+            people_total: 0,
+        }
+    }
+}
+
+/// National counts: administrators and users of a root unit (403 for the others).
 pub async fn stats(
     State(state): State<AppState>,
+    p: Principal,
     ApiQuery(q): ApiQuery<StatsQuery>,
 ) -> ApiResult<Json<StatsResponse>> {
+    p.check_national(&state).await?;
     let on = as_of_or_today(q.as_of);
     Ok(Json(load(&state, on).await?))
 }

@@ -11,6 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::AppState;
 use crate::actor::Actor;
+use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiDate, ApiJson, ApiQuery, as_of_or_today, today};
 
@@ -48,6 +49,7 @@ pub struct TargetResponse {
 
 pub async fn put(
     State(state): State<AppState>,
+    p: Principal,
     actor: Actor,
     ApiJson(body): ApiJson<TargetRequest>,
 ) -> ApiResult<Json<TargetResponse>> {
@@ -59,7 +61,7 @@ pub async fn put(
             "give `assigned` and/or `registered` (a number, or null to clear)",
         ));
     }
-    let unit = state.store.org_required(body.org.trim()).await?;
+    let unit = p.check_code(&state, &body.org).await?;
     let mut target = None;
     for (source, value) in [
         (TargetSource::Assigned, body.assigned),
@@ -103,10 +105,11 @@ pub struct TargetsQuery {
 
 pub async fn get(
     State(state): State<AppState>,
+    p: Principal,
     ApiQuery(q): ApiQuery<TargetsQuery>,
 ) -> ApiResult<Json<TargetReport>> {
     let period = period(&q.period)?;
-    let unit = state.store.org_required(q.org.trim()).await?;
+    let unit = p.check_code(&state, &q.org).await?;
     let rep = state
         .store
         .target_report(

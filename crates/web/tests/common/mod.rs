@@ -36,3 +36,17 @@ pub fn logs() -> &'static LogBuf {
 pub fn logged() -> String {
     String::from_utf8_lossy(&logs().0.lock().unwrap()).into_owned()
 }
+
+/// An HTTP client that sends an administrator's API token with every request.
+pub async fn admin_client(store: &ketnap_store::Store) -> reqwest::Client {
+    let token = ketnap_web::testing::admin_token(store).await.unwrap();
+    let mut h = reqwest::header::HeaderMap::new();
+    h.insert(
+        reqwest::header::AUTHORIZATION,
+        reqwest::header::HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+    );
+    reqwest::Client::builder()
+        .default_headers(h)
+        .build()
+        .unwrap()
+}
