@@ -20,11 +20,12 @@ use serde::Serialize;
 use crate::bench::{Timing, time};
 use crate::output::{Format, print_json};
 
-/// p50/p99 of single measurements.
+/// p50/p95/p99 of single measurements.
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct Tail {
     pub n: usize,
     pub p50_ms: f64,
+    pub p95_ms: f64,
     pub p99_ms: f64,
 }
 
@@ -39,6 +40,7 @@ fn tail(mut v: Vec<Duration>) -> Tail {
     Tail {
         n: v.len(),
         p50_ms: pick(0.50),
+        p95_ms: pick(0.95),
         p99_ms: pick(0.99),
     }
 }
@@ -238,10 +240,12 @@ pub async fn run(
                 write.open_cases, write.case_record.n, write.refused
             );
             println!(
-                "event write p50/p99 ms: case_record {:.3}/{:.3}, plain INSERT (baseline) {:.3}/{:.3}, ratio {:.1}x",
+                "event write p50/p95/p99 ms: case_record {:.3}/{:.3}/{:.3}, plain INSERT (baseline) {:.3}/{:.3}/{:.3}, ratio {:.1}x",
                 write.case_record.p50_ms,
+                write.case_record.p95_ms,
                 write.case_record.p99_ms,
                 write.plain_insert.p50_ms,
+                write.plain_insert.p95_ms,
                 write.plain_insert.p99_ms,
                 write.ratio
             );

@@ -1,6 +1,7 @@
 //! `ketnap` — the command line of ketnap (công tác phát triển đảng viên).
 
 mod aggregates;
+mod backup;
 mod bench;
 mod bench_pipeline;
 mod bench_reports;
@@ -85,6 +86,10 @@ enum Command {
     /// Web accounts: add (with a role and a unit), list, disable, API tokens.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Write a consistent backup of the whole database while the server runs (docs/deployment.md).
+    Backup(backup::BackupArgs),
+    /// Restore a backup into an empty database of the same engine (docs/deployment.md).
+    Restore(backup::RestoreArgs),
 }
 
 /// The actor recorded for command-line writes.
@@ -128,12 +133,14 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Course(c) => pipeline::course(&store, c, &actor).await,
         Command::Holiday(c) => pipeline::holiday(&store, c, &actor).await,
         Command::DifficultArea(c) => pipeline::area(&store, c, &actor).await,
-        Command::Report(a) => report::run(&store, a).await,
+        Command::Report(a) => report::run(&store, a, &actor).await,
         Command::Target(c) => targets::run(&store, c, &actor).await,
         Command::Bench(a) => bench::run(&store, a).await,
         Command::Aggregates(c) => aggregates::run(&store, c, &actor).await,
         Command::Serve(a) => serve::run(&store, a, &actor).await,
         Command::User(c) => user::run(&store, c, &actor).await,
+        Command::Backup(a) => backup::backup(&store, a).await,
+        Command::Restore(a) => backup::restore(&store, a).await,
     };
     store.close().await;
     r

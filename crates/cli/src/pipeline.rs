@@ -1101,18 +1101,36 @@ const MAX_ERRORS_SHOWN: usize = 50;
 
 #[derive(Args, Debug)]
 pub struct ImportEventsArgs {
-    /// The CSV file (UTF-8, with or without BOM): case,person_id,branch,date,kind,data,…
+    /// The file: CSV (UTF-8, with or without BOM): case,person_id,branch,date,kind,data,… — or
+    /// .xlsx, or other headers with --mapping.
     file: PathBuf,
     /// Check every row; write nothing.
     #[arg(long)]
     dry_run: bool,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+    #[command(flatten)]
+    mapping: crate::exchange::MappingArgs,
 }
 
 pub async fn import_events(store: &Store, a: ImportEventsArgs, actor: &str) -> Result<()> {
     let data =
         std::fs::read(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
+    if a.mapping.wanted()
+        || ketnap_exchange::sheet::Format::detect(&data) == ketnap_exchange::sheet::Format::Xlsx
+    {
+        return crate::exchange::import_mapped(
+            store,
+            ketnap_exchange::mapping::MappedKind::Events,
+            &a.file,
+            &data,
+            a.dry_run,
+            a.format,
+            &a.mapping,
+            actor,
+        )
+        .await;
+    }
     let name = a.file.display().to_string();
     let parsed = ketnap_exchange::events::read_events(store, &data).await?;
     let report = if parsed.errors.is_empty() {

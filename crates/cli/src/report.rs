@@ -55,6 +55,13 @@ pub struct ReportArgs {
     /// Write to this file instead of standard output.
     #[arg(long)]
     out: Option<std::path::PathBuf>,
+    /// Submit the report upward: store it frozen (printed with its submission number).
+    #[arg(long)]
+    submit: bool,
+    /// List the reports --org submitted, each with the figures changed since
+    /// ("số đã báo cáo → số hiện nay").
+    #[arg(long)]
+    submissions: bool,
 }
 
 fn parse_period(s: &str) -> Result<ReportPeriod, String> {
@@ -62,7 +69,45 @@ fn parse_period(s: &str) -> Result<ReportPeriod, String> {
 }
 
 /// Runs the report named in `a`.
-pub async fn run(store: &Store, a: ReportArgs) -> Result<()> {
+pub async fn run(store: &Store, a: ReportArgs, actor: &str) -> Result<()> {
+    if a.submissions {
+        let Some(org) = a.org.as_deref() else {
+            bail!("--submissions needs --org CODE");
+        };
+        let unit = store.org_required(org).await?;
+        let mut out = String::new();
+        for s in store.report_submissions(Some(unit.id)).await? {
+            let c = store.report_submission_compare(s.id).await?;
+            out.push_str(&format!(
+                "#{} {} {} {} — gửi {} bởi {}: {}\n",
+                s.id,
+                s.report,
+                s.org_code,
+                s.request.period.label_vi(),
+                s.submitted_at.format("%d/%m/%Y %H:%M"),
+                s.actor,
+                if c.changes.is_empty() {
+                    "không thay đổi".to_string()
+                } else {
+                    format!("{} số liệu đã thay đổi", c.changes.len())
+                }
+            ));
+            for ch in &c.changes {
+                let f = |x: Option<f64>| {
+                    x.map_or("–".to_string(), |v| {
+                        ketnap_domain::text::vi::decimal(v, 1)
+                    })
+                };
+                out.push_str(&format!(
+                    "    {}: đã báo cáo {} → hiện nay {}\n",
+                    ch.path,
+                    f(ch.reported),
+                    f(ch.current)
+                ));
+            }
+        }
+        return emit(&a.out, &out);
+    }
     if a.list {
         let mut out = String::new();
         for (name, vi, en) in REPORTS {
@@ -95,6 +140,19 @@ pub async fn run(store: &Store, a: ReportArgs) -> Result<()> {
         },
         today,
     };
+    if a.submit {
+        let Some(name) = a.name.as_deref() else {
+            bail!("name the report to submit");
+        };
+        let s = store.report_submit(name, &req, actor).await?;
+        return emit(
+            &a.out,
+            &format!(
+                "Đã gửi báo cáo {} của {} (số {}); bản đã gửi được giữ nguyên\n",
+                s.report, s.org_code, s.id
+            ),
+        );
+    }
     if a.format == ReportFormat::Narrative {
         if name != "admissions" {
             bail!("--format narrative is for the admissions report only");

@@ -193,7 +193,7 @@ impl Table {
         self.index
             .get(column)
             .and_then(|i| rec.fields.get(*i))
-            .map_or("", str::trim)
+            .map_or("", |v| unescape_cell(v.trim()))
     }
 }
 
@@ -298,4 +298,47 @@ impl<'a> Row<'a> {
 /// Formats a date the way export writes it.
 pub fn date(d: Date) -> String {
     d.format("%Y-%m-%d").to_string()
+}
+
+/// Characters that make a spreadsheet read a cell as a formula (CSV/formula injection):
+/// `= + - @`, tab and carriage return.
+fn starts_formula(s: &str) -> bool {
+    s.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// A cell as export writes it: a value a spreadsheet would run as a formula gets a leading
+/// apostrophe (shown as text, never evaluated); [`unescape_cell`] takes it off on import, so
+/// export → import still gives the same data.
+pub fn safe_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    if starts_formula(s) || (s.starts_with('\'') && starts_formula(&s[1..])) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// The inverse of [`safe_cell`]: `'=…` → `=…`.
+pub fn unescape_cell(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest)
+            if starts_formula(rest) || rest.starts_with('\'') && starts_formula(&rest[1..]) =>
+        {
+            rest
+        }
+        _ => s,
+    }
+}
+
+/// A whole record through [`safe_cell`].
+pub fn safe_record<'a>(fields: impl IntoIterator<Item = &'a str>) -> Vec<SafeCell<'a>> {
+    fields.into_iter().map(|f| SafeCell(safe_cell(f))).collect()
+}
+
+/// A cell made safe by [`safe_cell`], as bytes for the CSV writer.
+pub struct SafeCell<'a>(std::borrow::Cow<'a, str>);
+
+impl AsRef<[u8]> for SafeCell<'_> {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
 }

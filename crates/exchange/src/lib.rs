@@ -11,8 +11,11 @@ mod csvio;
 pub mod events;
 mod labels;
 mod localities;
+pub mod mapping;
+pub mod national;
 mod orgs;
 mod people;
+pub mod sheet;
 
 use std::collections::HashMap;
 
@@ -22,6 +25,7 @@ use ketnap_store::batch::{Batch, BatchStep, OrgExport};
 use ketnap_store::{Store, StoreError};
 use serde::Serialize;
 
+pub use csvio::{safe_cell, unescape_cell};
 pub use labels::{parse_org_kind, parse_sector, sector_label_vi};
 
 /// What a CSV file holds.
@@ -131,7 +135,7 @@ pub struct ImportOptions {
 }
 
 /// Progress of a long import, shown by the CLI on a terminal.
-pub trait Progress {
+pub trait Progress: Sync {
     /// A new phase of `len` steps (0 when unknown).
     fn phase(&self, _name: &str, _len: u64) {}
     fn inc(&self, _n: u64) {}

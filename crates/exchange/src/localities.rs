@@ -393,7 +393,7 @@ pub(crate) fn write<W: std::io::Write>(
             .population
             .map(|p| (p.year.to_string(), p.population.to_string()))
             .unwrap_or_default();
-        w.write_record([
+        w.write_record(csvio::safe_record([
             l.code.as_str(),
             l.name.as_str(),
             l.kind.as_str(),
@@ -404,7 +404,7 @@ pub(crate) fn write<W: std::io::Write>(
             &pop,
             branch,
             &branch_from,
-        ])?;
+        ]))?;
     }
     Ok(rows.len())
 }

@@ -296,7 +296,7 @@ pub(crate) fn write<W: std::io::Write>(
             .unwrap_or("");
         let from: Date = starts.get(&u.id).copied().unwrap_or(u.period.from);
         let to = u.period.to.map(csvio::date).unwrap_or_default();
-        w.write_record([
+        w.write_record(csvio::safe_record([
             u.code.as_str(),
             u.name.as_str(),
             u.kind.as_str(),
@@ -304,7 +304,7 @@ pub(crate) fn write<W: std::io::Write>(
             parent,
             &csvio::date(from),
             &to,
-        ])?;
+        ]))?;
         n += 1;
         if let Some(c) = children.get(&Some(u.id)) {
             stack.extend(c.iter().rev());

@@ -379,7 +379,7 @@ pub(crate) fn write<W: std::io::Write>(
             }
             None => ("", String::new(), ""),
         };
-        w.write_record([
+        w.write_record(csvio::safe_record([
             p.cccd.as_ref().map(|c| c.expose().as_str()).unwrap_or(""),
             p.full_name.as_str(),
             p.sex.as_str(),
@@ -395,7 +395,7 @@ pub(crate) fn write<W: std::io::Write>(
             status,
             &from,
             branch,
-        ])?;
+        ]))?;
     }
     Ok(rows.len())
 }

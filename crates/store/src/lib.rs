@@ -170,3 +170,7 @@ pub mod bulk;
 // Sign-in, sessions, API tokens, lockout, subtree checks, dossier views (issue D): another
 // `impl Store` (SQL in engine/auth.rs).
 pub mod auth_api;
+
+// Backup and restore, saved import mappings, targets import (issue E): another `impl Store`
+// (SQL in engine/backup.rs and engine/imports.rs).
+pub mod exchange_api;

@@ -16,10 +16,11 @@ use ketnap_domain::reports::facts::count_rows;
 
 use crate::aggregates::{Level, merge_counts, split_years};
 use crate::model::OrgRecord;
-use crate::{Db, Result, Store, engine};
+use crate::{Db, Result, Store, StoreError, engine};
+use ketnap_domain::org::OrgId;
 
 /// What a report is asked for.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ReportRequest {
     pub org_code: String,
     /// The period (admissions, recognitions); the date reports use its last day.
@@ -114,8 +115,10 @@ impl Store {
         let u = self.report_unit(req).await?;
         let period = req.counted_period()?;
         let previous = period.previous();
-        let use_agg =
-            aggregated && req.structure == Structure::AsWas && Level::of(u.kind) == Level::Full;
+        let use_agg = aggregated
+            && !self.facts_only
+            && req.structure == Structure::AsWas
+            && Level::of(u.kind) == Level::Full;
         let kind = if recognitions {
             FactKind::Recognition
         } else {
@@ -289,4 +292,216 @@ fn existence_note(u: &OrgRecord, period: &ReportPeriod, structure: Structure) ->
         ));
     }
     notes
+}
+
+/// A report by name, as JSON and as the table of its official layout.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReportOutput {
+    pub json: serde_json::Value,
+    pub table: ketnap_domain::reports::Table,
+}
+
+/// A report as it was submitted upward (frozen).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Submission {
+    pub id: i64,
+    pub report: String,
+    pub org_code: String,
+    pub request: ReportRequest,
+    pub actor: String,
+    pub submitted_at: chrono::DateTime<chrono::Utc>,
+    /// The report's JSON as sent.
+    pub reported: serde_json::Value,
+}
+
+/// One figure that changed since the submission: where, as reported, now.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct FigureChange {
+    /// e.g. `rows[women].current`, `units[X02692.L].official`.
+    pub path: String,
+    pub reported: Option<f64>,
+    pub current: Option<f64>,
+}
+
+/// A submitted report against the same request answered from today's facts.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct SubmissionComparison {
+    pub submission: Submission,
+    pub current: serde_json::Value,
+    /// The figures that differ ("số đã báo cáo / số hiện nay"); empty when nothing changed.
+    pub changes: Vec<FigureChange>,
+}
+
+impl Store {
+    /// A report by name (`admissions`, `recognitions`, `candidates`, `membership`, `coverage`).
+    pub async fn report_by_name(&self, name: &str, req: &ReportRequest) -> Result<ReportOutput> {
+        fn out<T: serde::Serialize>(
+            r: &T,
+            table: ketnap_domain::reports::Table,
+        ) -> Result<ReportOutput> {
+            let json = serde_json::to_value(r).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            Ok(ReportOutput { json, table })
+        }
+        match name {
+            "admissions" | "recognitions" => {
+                let r = self.report_breakdown(req, name == "recognitions").await?;
+                out(&r, r.table())
+            }
+            "candidates" => {
+                let r = self.report_candidates(req).await?;
+                out(&r, r.table())
+            }
+            "membership" => {
+                let r = self.report_membership(req).await?;
+                out(&r, r.table())
+            }
+            "coverage" => {
+                let r = self.report_coverage(req).await?;
+                out(&r, r.table())
+            }
+            other => Err(StoreError::NotFound {
+                what: "report",
+                key: other.to_string(),
+            }),
+        }
+    }
+
+    /// Submits a report upward: computes it and stores it frozen, with who and when.
+    pub async fn report_submit(
+        &self,
+        name: &str,
+        req: &ReportRequest,
+        actor: &str,
+    ) -> Result<Submission> {
+        let unit = self.report_unit(req).await?;
+        let r = self.report_by_name(name, req).await?;
+        let request = serde_json::to_string(req).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let id = dispatch!(
+            self,
+            reports::submit(name, unit.id, &request, &r.json.to_string(), actor)
+        )?;
+        self.report_submission(id).await
+    }
+
+    /// The submissions of a unit (all when `None`), newest first.
+    pub async fn report_submissions(&self, org: Option<OrgId>) -> Result<Vec<Submission>> {
+        let rows = dispatch!(self, reports::submissions(org, None))?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            out.push(self.submission_from(row).await?);
+        }
+        Ok(out)
+    }
+
+    /// One submission.
+    pub async fn report_submission(&self, id: i64) -> Result<Submission> {
+        let row = dispatch!(self, reports::submissions(None, Some(id)))?
+            .into_iter()
+            .next()
+            .ok_or_else(|| StoreError::NotFound {
+                what: "report submission",
+                key: id.to_string(),
+            })?;
+        self.submission_from(row).await
+    }
+
+    /// The submission against the same request answered from today's facts.
+    pub async fn report_submission_compare(&self, id: i64) -> Result<SubmissionComparison> {
+        let submission = self.report_submission(id).await?;
+        let current = self
+            .report_by_name(&submission.report, &submission.request)
+            .await?
+            .json;
+        let changes = figure_changes(&submission.reported, &current);
+        Ok(SubmissionComparison {
+            submission,
+            current,
+            changes,
+        })
+    }
+
+    async fn submission_from(
+        &self,
+        (id, report, org, request, payload, actor, submitted_at): (
+            i64,
+            String,
+            OrgId,
+            String,
+            String,
+            String,
+            chrono::DateTime<chrono::Utc>,
+        ),
+    ) -> Result<Submission> {
+        let corrupt =
+            |e: serde_json::Error| StoreError::Corrupt(format!("report submission {id}: {e}"));
+        let org_code = self
+            .org_by_id(org)
+            .await?
+            .map(|u| u.code)
+            .unwrap_or_default();
+        Ok(Submission {
+            id,
+            report,
+            org_code,
+            request: serde_json::from_str(&request).map_err(corrupt)?,
+            actor,
+            submitted_at,
+            reported: serde_json::from_str(&payload).map_err(corrupt)?,
+        })
+    }
+}
+
+/// The numbers of a report's JSON by path; array items are named by their `id` or `code`.
+fn figures(v: &serde_json::Value, path: &str, out: &mut BTreeMap<String, f64>) {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) => {
+            if let Some(x) = n.as_f64() {
+                out.insert(path.to_string(), x);
+            }
+        }
+        Value::Object(m) => {
+            for (k, x) in m {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                figures(x, &p, out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, x) in items.iter().enumerate() {
+                let name = ["id", "code", "kind"]
+                    .iter()
+                    .find_map(|k| x.get(k).and_then(Value::as_str))
+                    .map_or_else(|| i.to_string(), str::to_string);
+                figures(x, &format!("{path}[{name}]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The figures that differ between two answers of the same report.
+pub fn figure_changes(
+    reported: &serde_json::Value,
+    current: &serde_json::Value,
+) -> Vec<FigureChange> {
+    let (mut a, mut b) = (BTreeMap::new(), BTreeMap::new());
+    figures(reported, "", &mut a);
+    figures(current, "", &mut b);
+    let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    keys.into_iter()
+        // JSON text does not always give back the last bit of a float: equal within 1e-9.
+        .filter(|k| match (a.get(*k), b.get(*k)) {
+            (Some(x), Some(y)) => (x - y).abs() > 1e-9 * x.abs().max(1.0),
+            _ => true,
+        })
+        .map(|k| FigureChange {
+            path: k.clone(),
+            reported: a.get(k).copied(),
+            current: b.get(k).copied(),
+        })
+        .collect()
 }

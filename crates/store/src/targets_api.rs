@@ -4,6 +4,8 @@
 //! `impl Store` block; the SQL is in `engine/targets.rs`, the arithmetic in
 //! [`ketnap_domain::targets`].
 
+use std::collections::HashMap;
+
 use chrono::{Datelike, Months};
 use ketnap_domain::Date;
 use ketnap_domain::org::OrgId;
@@ -19,6 +21,14 @@ use crate::aggregates::{Level, split_months};
 use crate::model::OrgRef;
 use crate::{Db, Result, Store, StoreError, engine};
 use ketnap_domain::reports::FactKind;
+
+/// Units per statement when many are read at once.
+const CHUNK: usize = 500;
+
+/// Procedure order, furthest first (reads best in the forecast's basis).
+fn sort_stages(counts: &mut [StageCount]) {
+    counts.sort_by_key(|c| std::cmp::Reverse(Stage::ALL.iter().position(|s| *s == c.stage)));
+}
 
 /// Ended candidate spells needed before the source stage is measured rather than defaulted.
 pub const MIN_HISTORY: usize = 20;
@@ -116,22 +126,71 @@ impl Store {
         to: Date,
         rebased_on: Option<Date>,
     ) -> Result<i64> {
-        if rebased_on.is_some() || self.facts_only {
-            return self.admitted_between_naive(org, from, to, rebased_on).await;
+        let n = self.admitted_for(&[org], from, to, rebased_on).await?;
+        Ok(n.get(&org).copied().unwrap_or(0))
+    }
+
+    /// [`Self::admitted_between`] for many units with a few queries: units above the branches
+    /// read their whole months from the pre-aggregates, every edge and every branch is read
+    /// from the facts in one query per range.
+    pub async fn admitted_for(
+        &self,
+        units: &[OrgId],
+        from: Date,
+        to: Date,
+        rebased_on: Option<Date>,
+    ) -> Result<HashMap<OrgId, i64>> {
+        let mut out: HashMap<OrgId, i64> = units.iter().map(|u| (*u, 0)).collect();
+        if from >= to || units.is_empty() {
+            return Ok(out);
         }
-        let level = dispatch!(self, org::by_id(org))?.map_or(Level::None, |u| Level::of(u.kind));
-        if level == Level::None {
-            return self.admitted_between_naive(org, from, to, None).await;
+        if rebased_on.is_some() {
+            for u in units {
+                let n = self
+                    .admitted_between_naive(*u, from, to, rebased_on)
+                    .await?;
+                out.insert(*u, n);
+            }
+            return Ok(out);
+        }
+        let mut aggregated = vec![];
+        let mut plain = vec![];
+        if self.facts_only {
+            plain = units.to_vec();
+        } else {
+            for chunk in units.chunks(CHUNK) {
+                for (id, kind) in dispatch!(self, aggregates::kinds(chunk))? {
+                    if Level::of(kind) == Level::None {
+                        plain.push(id);
+                    } else {
+                        aggregated.push(id);
+                    }
+                }
+            }
         }
         let s = split_months(from, to);
-        let mut n = 0;
+        let mut ranges: Vec<(&[OrgId], Date, Date)> = vec![(&plain, from, to)];
         for (a, b) in [s.head, s.tail].into_iter().flatten() {
-            n += self.admitted_between_naive(org, a, b, None).await?;
+            ranges.push((&aggregated, a, b));
+        }
+        for (ids, a, b) in ranges {
+            for chunk in ids.chunks(CHUNK) {
+                for (id, n) in dispatch!(self, targets::admitted_many(chunk, a, b))? {
+                    *out.entry(id).or_insert(0) += n;
+                }
+            }
         }
         if let Some((a, b)) = s.middle {
-            n += dispatch!(self, aggregates::total(org, FactKind::Admission, a, b))?;
+            for chunk in aggregated.chunks(CHUNK) {
+                for (id, n) in dispatch!(
+                    self,
+                    aggregates::totals_many(chunk, FactKind::Admission, a, b)
+                )? {
+                    *out.entry(id).or_insert(0) += n;
+                }
+            }
         }
-        Ok(n)
+        Ok(out)
     }
 
     /// The same count read from the facts only (the baseline of the pre-aggregates).
@@ -152,8 +211,7 @@ impl Store {
             .into_iter()
             .filter_map(|(s, count)| Stage::parse(&s).map(|stage| StageCount { stage, count }))
             .collect();
-        // Procedure order (furthest first reads best in the forecast's basis).
-        counts.sort_by_key(|c| std::cmp::Reverse(Stage::ALL.iter().position(|s| *s == c.stage)));
+        sort_stages(&mut counts);
         Ok(counts)
     }
 
@@ -193,22 +251,26 @@ impl Store {
             name: rec.name,
         };
         let unit = self
-            .target_line(unit_ref, period, as_of, rebased_on)
-            .await?;
+            .target_lines(vec![unit_ref], period, as_of, rebased_on)
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("no achievement line for the unit".into()))?;
         let mut kids = Vec::new();
         let mut reconciliation = None;
         if children {
             let on = rebased_on
                 .unwrap_or_else(|| as_of.min(period.end_exclusive().pred_opt().unwrap_or(as_of)));
             let tree = self.org_subtree(org, on, 1).await?;
-            for n in tree.into_iter().filter(|n| n.depth == 1) {
-                let r = OrgRef {
+            let refs: Vec<OrgRef> = tree
+                .into_iter()
+                .filter(|n| n.depth == 1)
+                .map(|n| OrgRef {
                     id: n.id,
                     code: n.code,
                     name: n.name,
-                };
-                kids.push(self.target_line(r, period, as_of, rebased_on).await?);
-            }
+                })
+                .collect();
+            kids = self.target_lines(refs, period, as_of, rebased_on).await?;
             let ranked = targets::rank(
                 kids.iter()
                     .map(|k| {
@@ -243,96 +305,126 @@ impl Store {
         })
     }
 
-    async fn target_line(
+    /// The achievement lines of `orgs` with a few queries for all of them (targets, counts,
+    /// open cases and candidate history are read for every unit at once).
+    async fn target_lines(
         &self,
-        org: OrgRef,
+        orgs: Vec<OrgRef>,
         period: TargetPeriod,
         as_of: Date,
         rebased_on: Option<Date>,
-    ) -> Result<TargetLine> {
-        let all = self.targets_of(org.id, period).await?;
-        let admissions = all.iter().find(|t| t.kind == TargetKind::Admissions);
-        let other_targets: Vec<Target> = all
-            .iter()
-            .filter(|t| t.kind != TargetKind::Admissions)
-            .cloned()
-            .collect();
-        let (assigned, registered) =
-            admissions.map_or((None, None), |t| (t.assigned, t.registered));
-        let basis = admissions.and_then(Target::basis);
+    ) -> Result<Vec<TargetLine>> {
+        let ids: Vec<OrgId> = orgs.iter().map(|o| o.id).collect();
+        let mut targets_by_unit: HashMap<OrgId, Vec<Target>> = HashMap::new();
+        for chunk in ids.chunks(CHUNK) {
+            for (id, t) in dispatch!(self, targets::of_units(chunk, period))? {
+                targets_by_unit.entry(id).or_default().push(t);
+            }
+        }
         let start = period.start();
         let end = period.end_exclusive();
         let upto = end.min(as_of.succ_opt().unwrap_or(end));
-        let admitted = if upto > start {
-            self.admitted_between(org.id, start, upto, rebased_on)
-                .await?
-        } else {
-            0
-        };
-        let rate = basis.map(|(_, t)| Rate::new(admitted, t));
+        let admitted = self.admitted_for(&ids, start, upto, rebased_on).await?;
         let running = start <= as_of && as_of < end;
-        let (pace, forecast) = if running {
-            let last_year = match period {
-                TargetPeriod::Year(_) => {
-                    let prev_start = period.previous_year().start();
-                    let prev_upto = upto
-                        .checked_sub_months(Months::new(12))
-                        .unwrap_or(prev_start);
-                    Some(
-                        self.admitted_between(org.id, prev_start, prev_upto, rebased_on)
-                            .await?,
-                    )
-                }
-                TargetPeriod::Term { .. } => None,
-            };
-            let pace = targets::pace(start, end, as_of, admitted, last_year, basis.map(|b| b.1));
-            let counts = self.open_cases_by_stage(org.id, as_of).await?;
-            let days_left = (end - as_of).num_days() - 1;
+        let mut last_year = None;
+        let mut cases: HashMap<OrgId, Vec<StageCount>> = HashMap::new();
+        let mut outcomes: HashMap<OrgId, Vec<(Date, Date, bool)>> = HashMap::new();
+        if running {
+            if let TargetPeriod::Year(_) = period {
+                let prev_start = period.previous_year().start();
+                let prev_upto = upto
+                    .checked_sub_months(Months::new(12))
+                    .unwrap_or(prev_start);
+                last_year = Some(
+                    self.admitted_for(&ids, prev_start, prev_upto, rebased_on)
+                        .await?,
+                );
+            }
             // The source stage is measured on the unit's last three years of candidate spells.
             let window = as_of.checked_sub_months(Months::new(36)).unwrap_or(as_of);
-            let outcomes: Vec<(Date, Date, bool)> =
-                dispatch!(self, targets::candidate_outcomes(org.id, window, upto))?;
-            let history: Vec<targets::StageHistory> =
-                targets::measure_source(&outcomes, MIN_HISTORY)
-                    .into_iter()
-                    .collect();
-            (
-                Some(pace),
-                Some(targets::forecast(&counts, &history, days_left)),
-            )
-        } else {
-            (None, None)
-        };
-        let per_year = match other_targets
-            .iter()
-            .find(|t| t.kind == TargetKind::AdmissionsPerYear)
-            .and_then(Target::basis)
-        {
-            Some((_, minimum)) => Some(
-                self.per_year(org.id, period, as_of, minimum, rebased_on)
-                    .await?,
-            ),
-            None => None,
-        };
-        let r = rate.unwrap_or(Rate::new(admitted, 0));
-        Ok(TargetLine {
-            org,
-            period,
-            period_label: period.label_vi(),
-            assigned,
-            registered,
-            basis: basis.map(|b| b.0),
-            admitted,
-            rate,
-            rate_text: r.text(),
-            rate_precise: r.text_precise(),
-            summary: r.summary(),
-            pace,
-            forecast,
-            rank: None,
-            other_targets,
-            per_year,
-        })
+            for chunk in ids.chunks(CHUNK) {
+                for (id, stage, count) in dispatch!(self, targets::open_cases_many(chunk, as_of))? {
+                    if let Some(stage) = Stage::parse(&stage) {
+                        cases
+                            .entry(id)
+                            .or_default()
+                            .push(StageCount { stage, count });
+                    }
+                }
+                for (id, a, b, admitted) in
+                    dispatch!(self, targets::candidate_outcomes_many(chunk, window, upto))?
+                {
+                    outcomes.entry(id).or_default().push((a, b, admitted));
+                }
+            }
+        }
+        let mut lines = Vec::with_capacity(orgs.len());
+        for org in orgs {
+            let all = targets_by_unit.remove(&org.id).unwrap_or_default();
+            let admissions = all.iter().find(|t| t.kind == TargetKind::Admissions);
+            let other_targets: Vec<Target> = all
+                .iter()
+                .filter(|t| t.kind != TargetKind::Admissions)
+                .cloned()
+                .collect();
+            let (assigned, registered) =
+                admissions.map_or((None, None), |t| (t.assigned, t.registered));
+            let basis = admissions.and_then(Target::basis);
+            let admitted = admitted.get(&org.id).copied().unwrap_or(0);
+            let rate = basis.map(|(_, t)| Rate::new(admitted, t));
+            let (pace, forecast) = if running {
+                let before = last_year
+                    .as_ref()
+                    .map(|m| m.get(&org.id).copied().unwrap_or(0));
+                let pace = targets::pace(start, end, as_of, admitted, before, basis.map(|b| b.1));
+                let mut counts = cases.remove(&org.id).unwrap_or_default();
+                sort_stages(&mut counts);
+                let days_left = (end - as_of).num_days() - 1;
+                let history: Vec<targets::StageHistory> = targets::measure_source(
+                    outcomes.get(&org.id).map_or(&[][..], Vec::as_slice),
+                    MIN_HISTORY,
+                )
+                .into_iter()
+                .collect();
+                (
+                    Some(pace),
+                    Some(targets::forecast(&counts, &history, days_left)),
+                )
+            } else {
+                (None, None)
+            };
+            let per_year = match other_targets
+                .iter()
+                .find(|t| t.kind == TargetKind::AdmissionsPerYear)
+                .and_then(Target::basis)
+            {
+                Some((_, minimum)) => Some(
+                    self.per_year(org.id, period, as_of, minimum, rebased_on)
+                        .await?,
+                ),
+                None => None,
+            };
+            let r = rate.unwrap_or(Rate::new(admitted, 0));
+            lines.push(TargetLine {
+                org,
+                period,
+                period_label: period.label_vi(),
+                assigned,
+                registered,
+                basis: basis.map(|b| b.0),
+                admitted,
+                rate,
+                rate_text: r.text(),
+                rate_precise: r.text_precise(),
+                summary: r.summary(),
+                pace,
+                forecast,
+                rank: None,
+                other_targets,
+                per_year,
+            });
+        }
+        Ok(lines)
     }
 
     async fn per_year(

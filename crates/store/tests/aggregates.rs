@@ -112,6 +112,27 @@ async fn same_reports(s: &Store, rng: &mut Lcg) -> R<usize> {
                 }
             }
         }
+        // Achievement and ranking of the children, closed and running years.
+        for (year, as_of) in [
+            (2024, today),
+            (2025, today),
+            (2026, today),
+            (2026, d(2026, 3, 15)),
+        ] {
+            let period = ketnap_domain::targets::TargetPeriod::Year(year);
+            let fast = s.target_report(unit, period, as_of, true, None).await?;
+            let slow = s
+                .facts_only()
+                .target_report(unit, period, as_of, true, None)
+                .await?;
+            assert_eq!(
+                fast,
+                slow,
+                "{} {c} targets {year} on {as_of}",
+                s.backend().as_str()
+            );
+            compared += 1;
+        }
         for _ in 0..5 {
             let from = d(2016, 1, 1) + Days::new(rng.below(3500) as u64);
             let to = from + Days::new(rng.below(800) as u64);

@@ -580,3 +580,44 @@ async fn lao_cai_2024_admissions() -> Result<(), StoreError> {
     }
     Ok(())
 }
+
+/// A report submitted upward stays as it was sent; a later correction shows in the comparison
+/// ("số đã báo cáo / số hiện nay") and nowhere else.
+#[tokio::test]
+async fn submitted_reports_are_frozen() -> Result<(), StoreError> {
+    for t in test_stores().await? {
+        let s = &t.store;
+        let tr = tree(s).await?;
+        let b1 = tr.branches[0];
+        admit(s, 0, Sex::Female, b1, d(2019, 5, 10), false, None).await?;
+        let code = s
+            .org_by_id(tr.province)
+            .await?
+            .map(|u| u.code)
+            .unwrap_or_default();
+        let r = req(&code, "2019", Structure::AsWas);
+        let sub = s.report_submit("admissions", &r, "test").await?;
+        assert_eq!(sub.reported["rows"][0]["current"], 1);
+        // Found later: one more admission of 2019, recorded after the report was sent.
+        admit(s, 1, Sex::Male, b1, d(2019, 9, 2), false, None).await?;
+        let again = s.report_submission(sub.id).await?;
+        assert_eq!(again.reported, sub.reported, "{}", s.backend().as_str());
+        let cmp = s.report_submission_compare(sub.id).await?;
+        let total = cmp
+            .changes
+            .iter()
+            .find(|c| c.path == "rows[total].current")
+            .map(|c| (c.reported, c.current));
+        assert_eq!(total, Some((Some(1.0), Some(2.0))), "{:?}", cmp.changes);
+        // Women did not change: not listed.
+        assert!(!cmp.changes.iter().any(|c| c.path == "rows[women].current"));
+        assert_eq!(s.report_submissions(Some(tr.province)).await?.len(), 1);
+        // An unknown report is refused before anything is stored.
+        assert!(matches!(
+            s.report_submit("nothing", &r, "test").await,
+            Err(StoreError::NotFound { .. })
+        ));
+        assert_eq!(s.report_submissions(None).await?.len(), 1);
+    }
+    Ok(())
+}

@@ -12,6 +12,7 @@ pub mod extract;
 pub mod mask;
 pub mod pages;
 pub mod testing;
+pub mod ui;
 
 #[cfg(test)]
 mod tests;
@@ -31,7 +32,6 @@ use axum::routing::get;
 use ketnap_store::Store;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
@@ -79,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(pages::login_form).post(pages::login_submit))
         .route("/logout", axum::routing::post(pages::logout_submit))
         .merge(api::routes())
+        .merge(ui::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
@@ -86,7 +87,8 @@ pub fn router(state: AppState) -> Router {
             auth::authenticate,
         ))
         .layer(CatchPanicLayer::custom(panicked))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // BODY_LIMIT, or api::exchange::UPLOAD_LIMIT for spreadsheet uploads.
+        .layer(axum::middleware::from_fn(api::exchange::body_limit))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             REQUEST_TIMEOUT,
@@ -214,7 +216,7 @@ async fn json_for_bare_errors(res: Response) -> Response {
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/json"));
+        .is_some_and(|ct| ct.starts_with("application/json") || ct.starts_with("text/html"));
     if !is_error || is_json {
         return res;
     }

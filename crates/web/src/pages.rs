@@ -272,7 +272,7 @@ pub async fn login_submit(
             StatusCode::SEE_OTHER,
             [
                 (SET_COOKIE, session_cookie(&s.token, state.secure_cookies)),
-                (LOCATION, "/".to_string()),
+                (LOCATION, "/home".to_string()),
             ],
         )
             .into_response(),

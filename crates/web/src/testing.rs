@@ -42,3 +42,190 @@ pub async fn user_token(
 pub async fn admin_token(store: &Store) -> Result<String, StoreError> {
     user_token(store, "test-admin", Role::Admin, None).await
 }
+
+/// The password of the users [`sample`] creates.
+pub const SAMPLE_PASSWORD: &str = "ketnap-test-2026";
+
+/// What [`sample`] made.
+#[derive(Clone, Debug)]
+pub struct Sample {
+    /// Official members of X1.01 (mentors, introducers).
+    pub members: Vec<ketnap_domain::person::PersonId>,
+    /// A member of X2.01, outside X1.
+    pub outsider: ketnap_domain::person::PersonId,
+    /// A case in X2.01.
+    pub outside_case: i64,
+}
+
+/// A small tree for page and browser tests: TW → T10 → X1 (commune committee) → X1.01, X1.02
+/// (branches) and T10 → X2 → X2.01, with four official members in X1.01 since 2016, one in
+/// X2.01 with an open case beside them, and users with [`SAMPLE_PASSWORD`]: `admin`, `tinh`
+/// (committee staff of T10), `xa` (of X1), `chibo` (secretary of X1.01), `chibo2` (of X2.01),
+/// `trungtam` (political centre of X1), `lanhdao` (viewer of T10).
+pub async fn sample(store: &Store) -> Result<Sample, StoreError> {
+    use chrono::NaiveDate;
+    use ketnap_domain::org::{NewUnit, Operation, OrgKind, Sector};
+    use ketnap_domain::person::{
+        EthnicGroup, GeneralEducation, Occupation, PartyStatus, Person, PoliticalTheory,
+        ProfessionalQualification, Religion, Sex,
+    };
+    use ketnap_domain::sensitive::Sensitive;
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+    let start = day(2016, 1, 1);
+    let mut ids = std::collections::HashMap::new();
+    for (code, name, kind, sector, parent) in [
+        ("TW", "Trung ương", OrgKind::Central, Sector::Nation, None),
+        (
+            "T10",
+            "Tỉnh ủy Lào Cai",
+            OrgKind::ProvincialCommittee,
+            Sector::Province,
+            Some("TW"),
+        ),
+        (
+            "X1",
+            "Đảng ủy xã Y Tý",
+            OrgKind::GrassrootsCommittee,
+            Sector::Commune,
+            Some("T10"),
+        ),
+        (
+            "X1.01",
+            "Chi bộ thôn Phìn Chải",
+            OrgKind::Branch,
+            Sector::Village,
+            Some("X1"),
+        ),
+        (
+            "X1.02",
+            "Chi bộ thôn Lao Chải",
+            OrgKind::Branch,
+            Sector::Village,
+            Some("X1"),
+        ),
+        (
+            "X2",
+            "Đảng ủy xã A Mú Sung",
+            OrgKind::GrassrootsCommittee,
+            Sector::Commune,
+            Some("T10"),
+        ),
+        (
+            "X2.01",
+            "Chi bộ thôn Nậm Dạ",
+            OrgKind::Branch,
+            Sector::Village,
+            Some("X2"),
+        ),
+    ] {
+        let unit = NewUnit {
+            code: code.into(),
+            name: name.into(),
+            kind,
+            sector,
+            parent: parent.and_then(|p| ids.get(p).copied()),
+        };
+        let created = store
+            .org_apply(&Operation::Create { unit, date: start }, "test")
+            .await?;
+        if let Some(id) = created.first() {
+            ids.insert(code, *id);
+        }
+    }
+    let person = |name: &str, birth: NaiveDate| Person {
+        id: 0,
+        cccd: None,
+        full_name: name.into(),
+        sex: Sex::Male,
+        birth_date: Sensitive::new(birth),
+        ethnic_group: Sensitive::new(EthnicGroup::parse("Mông").unwrap_or(EthnicGroup::KINH)),
+        religion: Sensitive::new(Religion::None),
+        education: GeneralEducation::UpperSecondary,
+        qualification: ProfessionalQualification::None,
+        political_theory: PoliticalTheory::Elementary,
+        occupation: Occupation::Farmer,
+        youth_union: false,
+        residence_locality: None,
+    };
+    let mut members = vec![];
+    for (i, name) in [
+        "Giàng Seo Phử",
+        "Sần Thị Mai",
+        "Lý Văn Sáng",
+        "Chảo Thị Dín",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let id = store
+            .person_create(&person(name, day(1970 + i as i32, 5, 1)), "test")
+            .await?;
+        store
+            .person_add_status(
+                id,
+                PartyStatus::Official,
+                ids.get("X1.01").copied(),
+                start,
+                "test",
+            )
+            .await?;
+        members.push(id);
+    }
+    let outsider = store
+        .person_create(&person("Lò Văn Khác", day(1980, 2, 2)), "test")
+        .await?;
+    store
+        .person_add_status(
+            outsider,
+            PartyStatus::Official,
+            ids.get("X2.01").copied(),
+            start,
+            "test",
+        )
+        .await?;
+    let other = store
+        .person_create(&person("Lò Thị Ngoài", day(2000, 2, 2)), "test")
+        .await?;
+    let outside_case = store
+        .case_open(
+            &ketnap_store::pipeline_api::NewCase {
+                person_id: other,
+                branch_code: "X2.01".into(),
+                date: day(2024, 3, 1),
+                proposed_by: ketnap_domain::pipeline::Proposer::YouthUnion,
+                document: None,
+            },
+            "test",
+        )
+        .await?;
+    let now = chrono::Utc::now().timestamp();
+    for (username, role, org) in [
+        ("admin", Role::Admin, None),
+        ("tinh", Role::CommitteeStaff, Some("T10")),
+        ("xa", Role::CommitteeStaff, Some("X1")),
+        ("chibo", Role::BranchSecretary, Some("X1.01")),
+        ("chibo2", Role::BranchSecretary, Some("X2.01")),
+        ("trungtam", Role::PoliticalCentre, Some("X1")),
+        ("lanhdao", Role::Viewer, Some("T10")),
+    ] {
+        if store.user_by_name(username).await?.is_none() {
+            store
+                .user_create(
+                    &NewUser {
+                        username: username.into(),
+                        password: Some(SAMPLE_PASSWORD.into()),
+                        role,
+                        org_code: org.map(str::to_string),
+                    },
+                    now,
+                    "test",
+                )
+                .await?;
+        }
+    }
+    Ok(Sample {
+        members,
+        outsider,
+        outside_case,
+    })
+}

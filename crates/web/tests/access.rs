@@ -213,6 +213,14 @@ fn request_for(path: &str, f: &Fixture, n: usize) -> (String, Option<String>, &'
             "/api/v1/reports/admissions?org=X1.01&period=2024".into(),
             None,
         ),
+        "/api/v1/reports/{name}/submit" => (
+            "/api/v1/reports/admissions/submit?org=X1.01&period=2024".into(),
+            None,
+        ),
+        "/api/v1/report-submissions" => (
+            "/api/v1/report-submissions?org=X1.01&compare=true".into(),
+            None,
+        ),
         "/api/v1/targets" => (
             "/api/v1/targets?org=X1.01&period=2024".into(),
             j(json!({"org":"X1.01","period":"2024","assigned":5})),
@@ -245,6 +253,14 @@ fn request_for(path: &str, f: &Fixture, n: usize) -> (String, Option<String>, &'
                 "text/csv",
             );
         }
+        "/api/v1/imports/{kind}" => {
+            return (
+                "/api/v1/imports/targets?dry_run=true".into(),
+                Some("ma don vi,nam,chi tieu giao\nX1.01,2024,5\n".into()),
+                "text/csv",
+            );
+        }
+        "/api/v1/export/{list}" => ("/api/v1/export/members?org=X1.01".into(), None),
         "/api/v1/courses" => (
             "/api/v1/courses?org=X1.01".into(),
             j(

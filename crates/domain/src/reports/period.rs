@@ -135,8 +135,16 @@ impl ReportPeriod {
     /// Cùng kỳ năm trước — the same days one year earlier (a term: the previous term of the
     /// same length, since "last year" of a five-year term means little).
     pub fn previous(&self) -> ReportPeriod {
+        // A term's length comes from its label ("2020-2025"): a term cut at a date keeps it.
+        let term = || {
+            let (a, b) = self.label.split_once('-')?;
+            Some((a.trim().parse::<i32>().ok()?, b.trim().parse::<i32>().ok()?))
+        };
         let years = match self.kind {
-            PeriodKind::Term => self.to.year() - self.from.year(),
+            PeriodKind::Term => term()
+                .map(|(a, b)| b - a)
+                .filter(|n| *n > 0)
+                .unwrap_or(self.to.year() - self.from.year()),
             _ => 1,
         };
         let back = |d: Date| {
@@ -145,7 +153,10 @@ impl ReportPeriod {
                 .unwrap_or(d)
         };
         let label = match self.kind {
-            PeriodKind::Term => format!("{}-{}", self.from.year() - years, self.to.year() - years),
+            PeriodKind::Term => match term() {
+                Some((a, b)) => format!("{}-{}", a - years, b - years),
+                None => format!("{}-{}", self.from.year() - years, self.to.year() - years),
+            },
             _ => format!("{} (-1)", self.label),
         };
         ReportPeriod {
@@ -229,6 +240,10 @@ mod tests {
         assert_eq!(cut.label_vi(), "01/01/2020 – 30/06/2023");
         assert_eq!(t.previous().label, "2015-2020");
         assert_eq!(t.previous().from, d(2015, 1, 1));
+        // Cut at a date, the comparison is the previous term cut at the same point.
+        let cut_prev = cut.previous();
+        assert_eq!(cut_prev.label, "2015-2020");
+        assert_eq!((cut_prev.from, cut_prev.to), (d(2015, 1, 1), d(2018, 7, 1)));
         let y = ReportPeriod::parse("2024")?;
         assert!(y.until(d(2023, 12, 31)).is_none());
         assert_eq!(y.until(d(2030, 1, 1)), Some(y.clone()));

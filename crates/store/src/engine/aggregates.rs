@@ -372,3 +372,43 @@ pub async fn year_rows(pool: &Pool<DB>, org: OrgId, kind: FactKind, a: i32, b: i
     }
     Ok(out)
 }
+
+/// The monthly totals of each unit of `ids` from month code `a` to `b` (inclusive).
+pub async fn totals_many(pool: &Pool<DB>, ids: &[OrgId], kind: FactKind, a: i32, b: i32) -> Result<Vec<(OrgId, i64)>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = format!(
+        "SELECT org_id, CAST(SUM(n) AS BIGINT) AS n FROM report_agg WHERE kind = $1 AND row_id = 'total' \
+         AND period >= $2 AND period <= $3 AND period % 100 <> 0 AND org_id IN ({}) GROUP BY org_id",
+        super::super::placeholders(4, ids.len())
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(kind.as_str()).bind(a).bind(b);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    let mut out = vec![];
+    for r in q.fetch_all(pool).await? {
+        let n: Option<i64> = r.try_get("n")?;
+        out.push((r.try_get("org_id")?, n.unwrap_or(0)));
+    }
+    Ok(out)
+}
+
+/// The kind of each unit of `ids`.
+pub async fn kinds(pool: &Pool<DB>, ids: &[OrgId]) -> Result<Vec<(OrgId, OrgKind)>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = format!("SELECT id, kind FROM org_unit WHERE id IN ({})", super::super::placeholders(1, ids.len()));
+    let mut q = sqlx::query(AssertSqlSafe(sql));
+    for id in ids {
+        q = q.bind(*id);
+    }
+    let mut out = vec![];
+    for r in q.fetch_all(pool).await? {
+        let k: String = r.try_get("kind")?;
+        out.push((r.try_get("id")?, OrgKind::parse(&k).ok_or_else(|| bad("unit kind"))?));
+    }
+    Ok(out)
+}

@@ -96,6 +96,14 @@ macro_rules! engine {
                 use super::*;
                 include!("auth.rs");
             }
+            pub mod backup {
+                use super::*;
+                include!("backup.rs");
+            }
+            pub mod imports {
+                use super::*;
+                include!("imports.rs");
+            }
         }
     };
 }

@@ -306,3 +306,63 @@ pub async fn locality_facts(
         })
         .collect()
 }
+
+// ---- reports as submitted upward (frozen) -----------------------------------------------------
+
+/// Stores a submitted report; returns its id. One audit row.
+pub async fn submit(
+    pool: &Pool<DB>,
+    report: &str,
+    org: OrgId,
+    request: &str,
+    payload: &str,
+    actor: &str,
+) -> Result<i64> {
+    let mut tx = super::org::begin_write(pool).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO report_submission (report, org_id, request, payload, actor, submitted_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(report)
+    .bind(org)
+    .bind(request)
+    .bind(payload)
+    .bind(actor)
+    .bind(chrono::Utc::now())
+    .fetch_one(&mut *tx)
+    .await?;
+    let detail = serde_json::json!({"report": report, "org_id": org, "request": request}).to_string();
+    super::audit::record_in(&mut tx, actor, "report.submit", "report_submission", &id.to_string(), &detail).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// (id, report, org id, request, payload, actor, submitted at) of the submissions of `org`
+/// (all when `None`), newest first; one when `id` is given.
+pub async fn submissions(
+    pool: &Pool<DB>,
+    org: Option<OrgId>,
+    id: Option<i64>,
+) -> Result<Vec<(i64, String, OrgId, String, String, String, chrono::DateTime<chrono::Utc>)>> {
+    let rows = sqlx::query(
+        "SELECT id, report, org_id, request, payload, actor, submitted_at FROM report_submission \
+         WHERE ($1 IS NULL OR org_id = $1) AND ($2 IS NULL OR id = $2) ORDER BY id DESC",
+    )
+    .bind(org)
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                r.try_get("report")?,
+                r.try_get("org_id")?,
+                r.try_get("request")?,
+                r.try_get("payload")?,
+                r.try_get("actor")?,
+                r.try_get("submitted_at")?,
+            ))
+        })
+        .collect()
+}

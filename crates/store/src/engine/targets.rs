@@ -45,6 +45,7 @@ pub async fn set(
     actor: &str,
 ) -> Result<Target> {
     let mut tx = super::org::begin_write(pool).await?;
+    super::imports::lock_targets(&mut tx, org).await?;
     let key = period.to_string();
     let row = sqlx::query("SELECT assigned, registered FROM org_target WHERE org_id = $1 AND kind = $2 AND period = $3")
         .bind(org)
@@ -153,8 +154,8 @@ pub async fn open_cases_by_stage(
     as_of: Date,
 ) -> Result<Vec<(String, i64)>> {
     let rows = sqlx::query(
-        "SELECT k.stage, COUNT(*) AS n FROM org_closure c JOIN pipeline_case k ON k.branch_id = c.descendant_id \
-         AND k.is_open = $3 WHERE c.ancestor_id = $1 AND c.valid_from <= $2 AND c.valid_to > $2 \
+        "SELECT k.stage, COUNT(*) AS n FROM org_closure c CROSS JOIN pipeline_case k \
+         WHERE k.branch_id = c.descendant_id AND k.is_open = $3 AND c.ancestor_id = $1 AND c.valid_from <= $2 AND c.valid_to > $2 \
          GROUP BY k.stage ORDER BY k.stage",
     )
     .bind(org)
@@ -186,6 +187,121 @@ pub async fn candidate_outcomes(pool: &Pool<DB>, org: OrgId, from: Date, to: Dat
         .map(|r| {
             let next: Option<String> = r.try_get("next")?;
             Ok((r.try_get("valid_from")?, r.try_get("valid_to")?, next.as_deref() == Some("probationary")))
+        })
+        .collect()
+}
+
+// ---- the same for many units at once (a ranking of a unit's children) ----------------------
+
+/// `IN (…)` placeholders for `ids` starting at `$start`.
+fn id_list(start: usize, ids: &[OrgId]) -> String {
+    super::super::placeholders(start, ids.len())
+}
+
+/// Every target of each unit of `ids` for a period.
+pub async fn of_units(pool: &Pool<DB>, ids: &[OrgId], period: TargetPeriod) -> Result<Vec<(OrgId, Target)>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = format!(
+        "SELECT org_id, kind, assigned, registered FROM org_target WHERE period = $1 AND org_id IN ({}) ORDER BY org_id, kind",
+        id_list(2, ids)
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(period.to_string());
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get("org_id")?,
+                Target {
+                    kind: decode("target kind", &r.try_get::<String, _>("kind")?, TargetKind::parse)?,
+                    period,
+                    assigned: r.try_get("assigned")?,
+                    registered: r.try_get("registered")?,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Admissions in `[from, to)` under each unit of `ids` (as the structure was), in one query.
+pub async fn admitted_many(pool: &Pool<DB>, ids: &[OrgId], from: Date, to: Date) -> Result<Vec<(OrgId, i64)>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    // The same text as for one unit: the dates become `$1`/`$2`, the units `$3…`.
+    let from_clause = ADMISSIONS
+        .replace("c.ancestor_id = $1", "c.ancestor_id IN (@units)")
+        .replace("$2", "$1")
+        .replace("$3", "$2")
+        .replace("@units", &id_list(3, ids));
+    let sql = format!("SELECT c.ancestor_id AS org, COUNT(*) AS n {from_clause} GROUP BY c.ancestor_id");
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(from).bind(to);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(pool)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("org")?, r.try_get("n")?)))
+        .collect()
+}
+
+/// Open pipeline cases under each unit of `ids` on `as_of`, by stage.
+pub async fn open_cases_many(pool: &Pool<DB>, ids: &[OrgId], as_of: Date) -> Result<Vec<(OrgId, String, i64)>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = format!(
+        // CROSS JOIN: SQLite keeps the closure first (the units' few branches), instead of
+        // walking every open case of the country; PostgreSQL plans it like any join.
+        "SELECT c.ancestor_id AS org, k.stage, COUNT(*) AS n FROM org_closure c CROSS JOIN pipeline_case k \
+         WHERE k.branch_id = c.descendant_id AND k.is_open = $2 AND c.ancestor_id IN ({}) AND c.valid_from <= $1 AND c.valid_to > $1 \
+         GROUP BY c.ancestor_id, k.stage",
+        id_list(3, ids)
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(as_of).bind(true);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(pool)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("org")?, r.try_get("stage")?, r.try_get("n")?)))
+        .collect()
+}
+
+/// [`candidate_outcomes`] of each unit of `ids`.
+pub async fn candidate_outcomes_many(
+    pool: &Pool<DB>,
+    ids: &[OrgId],
+    from: Date,
+    to: Date,
+) -> Result<Vec<(OrgId, Date, Date, bool)>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = format!(
+        "SELECT c.ancestor_id AS org, s.valid_from, s.valid_to, n.status AS next FROM org_closure c \
+         JOIN person_status s ON s.org_id = c.descendant_id AND c.valid_from <= s.valid_from AND c.valid_to > s.valid_from \
+         LEFT JOIN person_status n ON n.person_id = s.person_id AND n.valid_from = s.valid_to \
+         WHERE c.ancestor_id IN ({}) AND s.status = 'candidate' AND s.valid_to >= $1 AND s.valid_to < $2",
+        id_list(3, ids)
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(from).bind(to);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(pool)
+        .await?
+        .iter()
+        .map(|r| {
+            let next: Option<String> = r.try_get("next")?;
+            Ok((r.try_get("org")?, r.try_get("valid_from")?, r.try_get("valid_to")?, next.as_deref() == Some("probationary")))
         })
         .collect()
 }

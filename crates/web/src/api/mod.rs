@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod calendar;
 pub mod courses;
+pub mod exchange;
 pub mod health;
 pub mod localities;
 pub mod org;
@@ -171,6 +172,20 @@ pub const ENDPOINTS: &[Endpoint] = &[
         example: "",
         about_vi: "Nhập sự kiện từ tệp CSV (text/csv); lỗi theo từng dòng, không ghi gì nếu có lỗi",
         about_en: "Import events from CSV (text/csv): row-level errors, nothing written on error",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/imports/{kind}?dry_run=true|false&mapping=NAME|JSON&sheet=&save_mapping=NAME",
+        example: "",
+        about_vi: "Nhập tệp CSV/XLSX (tổ chức, địa bàn, người, đảng viên, quần chúng, sự kiện, chỉ tiêu) với ánh xạ cột, chạy thử",
+        about_en: "Import a CSV/XLSX file (orgs, localities, people, members, candidates, events, targets) with column mapping and dry run",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/export/{list}?org=CODE&as_of=YYYY-MM-DD&format=csv|xlsx",
+        example: "/api/v1/export/members?org={code}",
+        about_vi: "Danh sách đảng viên / quần chúng theo số CCCD để đối chiếu với CSDL đảng viên",
+        about_en: "Members or candidates keyed by CCCD, for the national party-member database",
     },
     Endpoint {
         method: "POST",
@@ -443,6 +458,21 @@ pub const ROUTES: &[Route] = &[
         Subtree,
         || get(reports::report),
     ),
+    // Submitting a report upward is the committee staff's act, as setting targets is.
+    r(
+        "POST",
+        "/api/v1/reports/{name}/submit",
+        P::SetTargets,
+        Subtree,
+        || post(reports::submit),
+    ),
+    r(
+        "GET",
+        "/api/v1/report-submissions",
+        P::ReadReports,
+        Subtree,
+        || get(reports::submissions),
+    ),
     r("GET", "/api/v1/targets", P::ReadReports, Subtree, || {
         get(targets::get)
     }),
@@ -548,6 +578,23 @@ pub const ROUTES: &[Route] = &[
         P::WriteCalendar,
         Unscoped,
         || delete(calendar::holiday_delete),
+    ),
+    r(
+        "POST",
+        "/api/v1/imports/{kind}",
+        P::WriteCases,
+        National,
+        || {
+            post(exchange::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(exchange::UPLOAD_LIMIT))
+        },
+    ),
+    r(
+        "GET",
+        "/api/v1/export/{list}",
+        P::ReadPeople,
+        Subtree,
+        || get(exchange::export),
     ),
     r(
         "GET",

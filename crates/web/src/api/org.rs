@@ -625,7 +625,7 @@ fn units_touched(op: &Operation) -> (Vec<OrgId>, Vec<Option<OrgId>>) {
 
 /// A user confined to a subtree changes only units strictly under their own, and puts units
 /// only under their own unit or below it (403 otherwise).
-async fn check_operation(state: &AppState, p: &Principal, op: &Operation) -> ApiResult<()> {
+pub async fn check_operation(state: &AppState, p: &Principal, op: &Operation) -> ApiResult<()> {
     let Some(scope) = p.scope() else {
         return Ok(());
     };

@@ -52,13 +52,8 @@ pub async fn list() -> Json<Vec<ReportInfo>> {
     )
 }
 
-pub async fn report(
-    State(state): State<AppState>,
-    p: Principal,
-    ApiPath(name): ApiPath<String>,
-    ApiQuery(q): ApiQuery<ReportQuery>,
-) -> ApiResult<Response> {
-    p.check_code(&state, &q.org).await?;
+/// The request of a report query (period, structure), refused with the field named.
+fn request_of(q: &ReportQuery) -> ApiResult<ReportRequest> {
     let today = today();
     let as_of = q.as_of.map(|d| d.0);
     let period_text = q
@@ -77,6 +72,23 @@ pub async fn report(
             ));
         }
     };
+    Ok(ReportRequest {
+        org_code: q.org.clone(),
+        period,
+        as_of,
+        structure,
+        today,
+    })
+}
+
+pub async fn report(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(name): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> ApiResult<Response> {
+    p.check_code(&state, &q.org).await?;
+    let req = request_of(&q)?;
     let csv = match q.format.as_deref() {
         None | Some("json") => false,
         Some("csv") => true,
@@ -89,13 +101,6 @@ pub async fn report(
         }
     };
     let wants_narrative = q.format.as_deref() == Some("narrative");
-    let req = ReportRequest {
-        org_code: q.org.clone(),
-        period,
-        as_of,
-        structure,
-        today,
-    };
     if wants_narrative {
         if name != "admissions" {
             return Err(ApiError::bad_request(
@@ -111,33 +116,8 @@ pub async fn report(
         )
             .into_response());
     }
-    let (json, table): (serde_json::Value, Table) = match name.as_str() {
-        "admissions" | "recognitions" => {
-            let r = state
-                .store
-                .report_breakdown(&req, name == "recognitions")
-                .await?;
-            (to_value(&r)?, r.table())
-        }
-        "candidates" => {
-            let r = state.store.report_candidates(&req).await?;
-            (to_value(&r)?, r.table())
-        }
-        "membership" => {
-            let r = state.store.report_membership(&req).await?;
-            (to_value(&r)?, r.table())
-        }
-        "coverage" => {
-            let r = state.store.report_coverage(&req).await?;
-            (to_value(&r)?, r.table())
-        }
-        _ => {
-            return Err(ApiError::NotFound {
-                what: "report",
-                key: name,
-            });
-        }
-    };
+    let out = state.store.report_by_name(&name, &req).await?;
+    let (json, table): (serde_json::Value, Table) = (out.json, out.table);
     if csv {
         Ok((
             [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
@@ -149,6 +129,45 @@ pub async fn report(
     }
 }
 
-fn to_value<T: Serialize>(v: &T) -> ApiResult<serde_json::Value> {
-    serde_json::to_value(v).map_err(|e| ApiError::bad_request("report", e.to_string()))
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubmissionsQuery {
+    pub org: String,
+    /// Include each submission's comparison with today's figures.
+    #[serde(default)]
+    pub compare: Option<bool>,
+}
+
+/// `POST /api/v1/reports/{name}/submit?org=&period=&as_of=&rebase=`: the report as sent
+/// upward, frozen (later corrections show in the comparison, never in it).
+pub async fn submit(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(name): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> ApiResult<Response> {
+    p.check_code(&state, &q.org).await?;
+    let req = request_of(&q)?;
+    let sub = state.store.report_submit(&name, &req, &p.actor()).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(sub)).into_response())
+}
+
+/// `GET /api/v1/report-submissions?org=CODE[&compare=true]`: the reports a unit submitted,
+/// newest first, each with "số đã báo cáo / số hiện nay" when `compare=true`.
+pub async fn submissions(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiQuery(q): ApiQuery<SubmissionsQuery>,
+) -> ApiResult<Response> {
+    let unit = p.check_code(&state, &q.org).await?;
+    let list = state.store.report_submissions(Some(unit.id)).await?;
+    if q.compare.unwrap_or(false) {
+        let mut out = Vec::with_capacity(list.len());
+        for s in list {
+            out.push(state.store.report_submission_compare(s.id).await?);
+        }
+        Ok(Json(out).into_response())
+    } else {
+        Ok(Json(list).into_response())
+    }
 }

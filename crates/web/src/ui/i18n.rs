@@ -1,0 +1,382 @@
+//! Ngôn ngữ — the one catalog of the pages' own words: Vietnamese first, English with `?lang=en`
+//! (remembered in the `ketnap_lang` cookie). Domain labels (stages, steps, forms) come from the
+//! domain's `label_vi` / `label_en`.
+
+/// The language of a page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Vi,
+    En,
+}
+
+/// The cookie that remembers the language.
+pub const LANG_COOKIE: &str = "ketnap_lang";
+
+impl Lang {
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s.trim() {
+            "vi" => Some(Lang::Vi),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+
+    /// The other language (for the switch in the header).
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Vi => Lang::En,
+            Lang::En => Lang::Vi,
+        }
+    }
+
+    /// The catalog's text for `key` (the key itself when missing, which a test forbids).
+    pub fn t(self, key: &'static str) -> &'static str {
+        match CATALOG.iter().find(|(k, _, _)| *k == key) {
+            Some((_, vi, en)) => match self {
+                Lang::Vi => vi,
+                Lang::En => en,
+            },
+            None => key,
+        }
+    }
+
+    /// Picks between a Vietnamese and an English label given by the domain.
+    pub fn pick<'a>(self, vi: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Vi => vi,
+            Lang::En => en,
+        }
+    }
+}
+
+/// (key, Vietnamese, English).
+pub const CATALOG: &[(&str, &str, &str)] = &[
+    (
+        "app.title",
+        "Phát triển đảng viên",
+        "Party-member development",
+    ),
+    ("nav.todo", "Việc cần làm", "To do"),
+    ("nav.candidates", "Quần chúng", "Candidates"),
+    ("nav.board", "Bảng theo bước", "Board"),
+    ("nav.orgs", "Tổ chức", "Organizations"),
+    ("nav.targets", "Chỉ tiêu", "Targets"),
+    ("nav.dashboard", "Tổng quan", "Dashboard"),
+    ("nav.reports", "Báo cáo", "Reports"),
+    ("nav.search", "Tìm kiếm", "Search"),
+    ("nav.courses", "Lớp bồi dưỡng", "Courses"),
+    ("nav.users", "Người dùng", "Users"),
+    ("nav.audit", "Nhật ký", "Audit trail"),
+    ("nav.logout", "Đăng xuất", "Sign out"),
+    ("nav.menu", "Danh mục", "Menu"),
+    ("lang.switch", "English", "Tiếng Việt"),
+    ("common.unit", "Đơn vị", "Unit"),
+    ("common.as_of", "Tính đến ngày", "As of"),
+    ("common.show", "Xem", "Show"),
+    ("common.save", "Lưu", "Save"),
+    ("common.name", "Họ và tên", "Full name"),
+    ("common.branch", "Chi bộ", "Branch"),
+    ("common.stage", "Giai đoạn", "Stage"),
+    ("common.date", "Ngày", "Date"),
+    ("common.all", "Tất cả", "All"),
+    ("common.none", "Không có", "None"),
+    ("common.code", "Mã", "Code"),
+    ("common.count", "Số lượng", "Count"),
+    ("common.period", "Kỳ", "Period"),
+    ("common.print", "In", "Print"),
+    ("common.back", "Quay lại", "Back"),
+    ("common.year_born", "Năm sinh", "Born"),
+    ("common.filter", "Lọc", "Filter"),
+    ("common.kind", "Loại", "Kind"),
+    ("todo.title", "Việc cần làm", "What is due"),
+    (
+        "todo.empty",
+        "Không có việc nào đến hạn.",
+        "Nothing is due.",
+    ),
+    ("todo.open", "Mở bước tiếp theo", "Next step"),
+    ("todo.due_on", "Hạn", "Due"),
+    (
+        "cand.title",
+        "Quần chúng ưu tú và hồ sơ kết nạp",
+        "Candidates and their cases",
+    ),
+    ("cand.add", "Thêm quần chúng", "Add a candidate"),
+    ("cand.opened", "Vào nguồn", "Listed"),
+    ("cand.last_event", "Sự kiện gần nhất", "Last event"),
+    ("cand.deadline", "Hạn gần nhất", "Next deadline"),
+    ("cand.empty", "Chưa có hồ sơ nào.", "No cases yet."),
+    (
+        "cand.search",
+        "Tên (không dấu cũng được)",
+        "Name (diacritics optional)",
+    ),
+    (
+        "new.title",
+        "Thêm quần chúng vào danh sách nguồn",
+        "Put a person on the source list",
+    ),
+    ("new.person", "Thông tin cá nhân", "The person"),
+    ("new.case", "Đưa vào danh sách nguồn", "Source listing"),
+    ("new.sex", "Giới tính", "Sex"),
+    (
+        "new.birth",
+        "Ngày sinh (dd/mm/yyyy)",
+        "Birth date (dd/mm/yyyy)",
+    ),
+    (
+        "new.cccd",
+        "Số CCCD (12 chữ số, nếu có)",
+        "CCCD (12 digits, if known)",
+    ),
+    ("new.ethnic", "Dân tộc", "Ethnic group"),
+    ("new.religion", "Tôn giáo", "Religion"),
+    ("new.education", "Giáo dục phổ thông", "General education"),
+    ("new.qualification", "Chuyên môn", "Qualification"),
+    ("new.occupation", "Nghề nghiệp", "Occupation"),
+    ("new.youth", "Đoàn viên", "Youth Union member"),
+    ("new.proposed_by", "Tổ chức giới thiệu", "Proposed by"),
+    (
+        "new.listed_on",
+        "Ngày đưa vào nguồn (dd/mm/yyyy)",
+        "Listing date (dd/mm/yyyy)",
+    ),
+    ("new.submit", "Thêm và mở hồ sơ", "Add and open the case"),
+    ("case.title", "Hồ sơ", "Case"),
+    ("case.timeline", "Diễn biến", "Timeline"),
+    ("case.checklist", "Danh mục hồ sơ", "Dossier checklist"),
+    ("case.due", "Việc đến hạn", "What is due"),
+    ("case.next", "Bước tiếp theo", "Next step"),
+    ("case.step", "Bước", "Step"),
+    ("case.doc_no", "Số văn bản", "Document number"),
+    ("case.record", "Ghi nhận", "Record"),
+    (
+        "case.refused",
+        "Không ghi nhận được: vi phạm quy định",
+        "Refused by the rules",
+    ),
+    ("case.rule", "Quy định", "Rule"),
+    ("case.article", "Điều khoản", "Article"),
+    ("case.facts", "Dữ kiện", "Facts"),
+    ("case.recorded", "Đã ghi nhận.", "Recorded."),
+    ("case.actor", "Người ghi", "Recorded by"),
+    ("case.present", "Có", "Present"),
+    ("case.missing", "Thiếu", "Missing"),
+    ("case.mentor", "Đảng viên giúp đỡ", "Mentor"),
+    ("case.step_fields", "Thông tin của bước", "Step details"),
+    (
+        "case.certificate_no",
+        "Số giấy chứng nhận",
+        "Certificate number",
+    ),
+    ("case.issued", "Ngày cấp", "Issued on"),
+    (
+        "case.conclusion_ok",
+        "Kết luận thẩm tra: đạt",
+        "Verification passed",
+    ),
+    (
+        "case.introducer",
+        "Người / tổ chức giới thiệu",
+        "Introduced by",
+    ),
+    (
+        "case.introducer_person",
+        "Đảng viên giới thiệu",
+        "Introducing member",
+    ),
+    (
+        "case.worked_since",
+        "Cùng công tác từ ngày",
+        "Worked together since",
+    ),
+    (
+        "case.resolution_no",
+        "Số nghị quyết giới thiệu",
+        "Introduction resolution number",
+    ),
+    (
+        "case.present_count",
+        "Số đảng viên có mặt",
+        "Members present",
+    ),
+    ("case.in_favour", "Số tán thành", "In favour"),
+    ("case.against", "Số không tán thành", "Against"),
+    (
+        "case.committee_members",
+        "Số cấp ủy viên",
+        "Committee members",
+    ),
+    ("case.level", "Cấp quyết định", "Deciding level"),
+    (
+        "case.received",
+        "Ngày chi bộ nhận quyết định",
+        "Received by the branch on",
+    ),
+    ("case.grounds", "Lý do", "Grounds"),
+    (
+        "case.reason",
+        "Lý do (đính chính, hủy bỏ)",
+        "Reason (corrections, retractions)",
+    ),
+    ("case.rule_set", "Quy định áp dụng", "Rules in force"),
+    ("case.person", "Người", "Person"),
+    ("board.title", "Bảng theo giai đoạn", "Board by stage"),
+    ("org.title", "Cây tổ chức", "Organization tree"),
+    ("org.depth", "Số cấp", "Levels"),
+    ("org.members", "Đảng viên", "Members"),
+    ("org.localities", "Địa bàn", "Localities"),
+    (
+        "org.lineage",
+        "Lịch sử (hợp nhất, chia tách)",
+        "Lineage (mergers, splits)",
+    ),
+    ("org.names", "Tên qua các thời kỳ", "Names over time"),
+    ("org.parents", "Trực thuộc", "Superiors"),
+    ("org.predecessors", "Tiền thân", "Predecessors"),
+    ("org.successors", "Kế thừa", "Successors"),
+    ("org.children", "Tổ chức trực thuộc", "Units below"),
+    ("org.ops", "Thao tác cơ cấu tổ chức", "Structure operations"),
+    ("org.rename", "Đổi tên", "Rename"),
+    ("org.new_name", "Tên mới", "New name"),
+    (
+        "org.effective",
+        "Có hiệu lực từ (dd/mm/yyyy)",
+        "Effective from (dd/mm/yyyy)",
+    ),
+    ("org.coverage", "Phủ sóng địa bàn", "Coverage"),
+    ("tgt.title", "Chỉ tiêu kết nạp", "Admission targets"),
+    ("tgt.assigned", "Giao", "Assigned"),
+    ("tgt.registered", "Đăng ký", "Registered"),
+    ("tgt.admitted", "Đã kết nạp", "Admitted"),
+    ("tgt.rate", "Đạt", "Achieved"),
+    ("tgt.rank", "Hạng", "Rank"),
+    (
+        "tgt.reconciliation",
+        "Đối chiếu chỉ tiêu giao",
+        "Reconciliation of assigned targets",
+    ),
+    ("tgt.set", "Đặt chỉ tiêu", "Set targets"),
+    ("tgt.saved", "Đã lưu chỉ tiêu.", "Targets saved."),
+    ("dash.title", "Tổng quan", "Dashboard"),
+    ("dash.achievement", "Kết quả", "Achievement"),
+    ("dash.pace", "Tiến độ", "Pace"),
+    ("dash.forecast", "Dự báo", "Forecast"),
+    (
+        "dash.ranking",
+        "Xếp hạng đơn vị trực thuộc",
+        "Ranking of the units below",
+    ),
+    (
+        "dash.breakdown",
+        "Cơ cấu đảng viên mới",
+        "New members by characteristic",
+    ),
+    (
+        "dash.chart",
+        "Kết nạp so với chỉ tiêu",
+        "Admitted against target",
+    ),
+    ("rep.title", "Báo cáo", "Reports"),
+    ("rep.structure", "Cơ cấu tổ chức", "Structure"),
+    ("rep.as_was", "Như tại thời điểm", "As it was"),
+    (
+        "rep.rebased",
+        "Quy đổi theo hiện nay",
+        "Re-based onto today",
+    ),
+    ("rep.export", "Tải về", "Download"),
+    ("rep.print", "Bản in", "Print view"),
+    (
+        "search.title",
+        "Tìm người và đơn vị",
+        "Find people and units",
+    ),
+    (
+        "search.q",
+        "Họ tên, số CCCD hoặc tên đơn vị",
+        "Name, CCCD or unit name",
+    ),
+    ("search.people", "Người", "People"),
+    ("search.units", "Đơn vị", "Units"),
+    ("search.status", "Tình trạng", "Status"),
+    ("courses.title", "Lớp bồi dưỡng", "Courses"),
+    ("courses.new", "Mở lớp", "New course"),
+    ("courses.enrolled", "Học viên", "Enrolled"),
+    ("courses.completed", "Hoàn thành", "Completed"),
+    ("courses.starts", "Khai giảng", "Starts"),
+    ("courses.ends", "Bế giảng", "Ends"),
+    ("users.title", "Người dùng", "Users"),
+    ("users.new", "Tạo người dùng", "New user"),
+    ("users.username", "Tên đăng nhập", "Username"),
+    (
+        "users.password",
+        "Mật khẩu (ít nhất 10 ký tự)",
+        "Password (10 characters or more)",
+    ),
+    ("users.role", "Vai trò", "Role"),
+    ("users.disable", "Khóa", "Disable"),
+    ("users.disabled", "Đã khóa", "Disabled"),
+    ("users.active", "Đang dùng", "Active"),
+    (
+        "audit.title",
+        "Nhật ký thao tác và xem hồ sơ",
+        "Audit trail",
+    ),
+    ("audit.at", "Thời điểm", "When"),
+    ("audit.actor", "Người thực hiện", "Who"),
+    ("audit.action", "Thao tác", "Action"),
+    ("audit.entity", "Đối tượng", "Entity"),
+    (
+        "err.not_found",
+        "Không tìm thấy trang hoặc hồ sơ này.",
+        "This page or record was not found.",
+    ),
+    (
+        "err.forbidden",
+        "Bạn không có quyền xem trang này.",
+        "You may not see this page.",
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_both_languages_filled() {
+        for (i, (k, vi, en)) in CATALOG.iter().enumerate() {
+            assert!(!vi.is_empty() && !en.is_empty(), "{k}");
+            assert!(
+                CATALOG.iter().skip(i + 1).all(|(k2, _, _)| k2 != k),
+                "duplicate {k}"
+            );
+        }
+        assert_eq!(Lang::En.t("nav.todo"), "To do");
+        assert_eq!(Lang::Vi.t("nav.todo"), "Việc cần làm");
+    }
+
+    #[test]
+    fn every_key_used_in_the_templates_is_in_the_catalog() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates/ui");
+        let mut missing = vec![];
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            for part in text.split("t(\"").skip(1) {
+                let key = part.split('"').next().unwrap_or("");
+                if !CATALOG.iter().any(|(k, _, _)| *k == key) {
+                    missing.push(key.to_string());
+                }
+            }
+        }
+        assert!(missing.is_empty(), "not in the catalog: {missing:?}");
+    }
+}
