@@ -156,6 +156,9 @@ fn print_table(rep: &TargetReport) {
     if let Some(p) = &u.per_year {
         println!("  Mỗi năm: {}", p.text);
     }
+    if let Some(r) = &u.member_ratio {
+        println!("  Tỷ lệ: {}", r.text);
+    }
     if !rep.children.is_empty() {
         println!();
         println!(

@@ -1197,7 +1197,10 @@ fn a_lu_after_the_merger() {
     // Phìn Chải: 2 in 2020, 2 in 2021.
     let all: Vec<String> = alu_b.iter().chain(nt_b.iter()).cloned().collect();
     let others: Vec<String> = all[1..].to_vec();
-    let mut new = spread(admitted("", 2, date(2020, 7, 1), 150), std::slice::from_ref(&phin_chai));
+    let mut new = spread(
+        admitted("", 2, date(2020, 7, 1), 150),
+        std::slice::from_ref(&phin_chai),
+    );
     new.extend(spread(admitted("", 13, date(2020, 7, 10), 160), &others));
     new.extend(spread(
         admitted("", 2, date(2021, 1, 20), 150),
@@ -1278,6 +1281,12 @@ fn a_lu_after_the_merger() {
         "6",
     ]);
     db.target("X02692", "2021", "--assigned", 15);
+    // The commune's population (one locality recorded with it): 225 / 3.700 = 6,08%.
+    db.import(
+        "localities",
+        "code,name,kind,commune_code,valid_from,population_year,population\n\
+         AL.DS,Dân cư xã A Lù,village,X02692,2020-03-01,2021,3700\n",
+    );
 
     // Now: 225 members in 18 branches.
     let m = db.report("membership", "X02692", &["--as-of", "2021-06-30"]);
@@ -1295,6 +1304,11 @@ fn a_lu_after_the_merger() {
     let t = db.targets("X02692", "2020-2025", "2021-06-30", &[]);
     assert_eq!(
         t["unit"]["per_year"]["text"], "ít nhất 10/năm: 2020: 15, 2021: 10 — đạt",
+        "{t}"
+    );
+    assert_eq!(
+        t["unit"]["member_ratio"]["text"],
+        "tỷ lệ đảng viên/dân số 6,08% (225/3.700), mục tiêu 6% — đạt",
         "{t}"
     );
     // The forecast: 5 more by the end of the year, with its basis.

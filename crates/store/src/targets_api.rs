@@ -64,6 +64,9 @@ pub struct TargetLine {
     pub other_targets: Vec<Target>,
     /// "Ít nhất N mỗi năm", judged year by year (when the unit has such a target).
     pub per_year: Option<PerYear>,
+    /// Members/population against the unit's ratio target (when it has one), on `as_of` or
+    /// the period's last day.
+    pub member_ratio: Option<targets::RatioCheck>,
 }
 
 /// The check of an "at least N a year" target.
@@ -404,6 +407,25 @@ impl Store {
                 ),
                 None => None,
             };
+            let member_ratio = match other_targets
+                .iter()
+                .find(|t| t.kind == TargetKind::MemberRatio)
+                .and_then(Target::basis)
+            {
+                Some((_, goal)) => {
+                    let on = as_of.min(end.pred_opt().unwrap_or(end));
+                    let unit = [(org.id, org.code.clone(), org.name.clone())];
+                    let (structure, today) = match rebased_on {
+                        Some(d) => (ketnap_domain::reports::Structure::Rebased, d),
+                        None => (ketnap_domain::reports::Structure::AsWas, on),
+                    };
+                    let c = dispatch!(self, reports::member_counts(&unit, on, today, structure))?;
+                    let members = c.first().map_or(0, |u| u.probationary + u.official);
+                    let population = c.first().and_then(|u| u.population);
+                    Some(targets::ratio_check(goal, members, population))
+                }
+                None => None,
+            };
             let r = rate.unwrap_or(Rate::new(admitted, 0));
             lines.push(TargetLine {
                 org,
@@ -422,6 +444,7 @@ impl Store {
                 rank: None,
                 other_targets,
                 per_year,
+                member_ratio,
             });
         }
         Ok(lines)

@@ -255,6 +255,52 @@ pub fn value_text(kind: TargetKind, v: i64) -> String {
     }
 }
 
+/// Tỷ lệ đảng viên/dân số — a members/population target judged on a date.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RatioCheck {
+    /// The target in hundredths of a percent (600 = 6%).
+    pub target: i64,
+    pub members: i64,
+    /// The population of the unit's localities (latest figure not after the date); none when
+    /// no population is recorded.
+    pub population: Option<i64>,
+    /// The ratio reached, in hundredths of a percent, truncated; none without population.
+    pub actual: Option<i64>,
+    pub met: Option<bool>,
+    /// `tỷ lệ đảng viên/dân số 6,08% (225/3.700), mục tiêu 6% — đạt`.
+    pub text: String,
+}
+
+/// Judges a members/population target (`target` in hundredths of a percent).
+pub fn ratio_check(target: i64, members: i64, population: Option<i64>) -> RatioCheck {
+    let goal = value_text(TargetKind::MemberRatio, target);
+    let pop = population.filter(|p| *p > 0);
+    let actual = pop.map(|p| members.saturating_mul(10_000) / p);
+    // Exact comparison: members / population ≥ target / 10 000.
+    let met = pop.map(|p| members.saturating_mul(10_000) >= target.saturating_mul(p));
+    let text = match (actual, pop, met) {
+        (Some(a), Some(p), Some(m)) => format!(
+            "tỷ lệ đảng viên/dân số {} ({}/{}), mục tiêu {goal} — {}",
+            vi::percent(a as f64 / 100.0, 2),
+            vi::number(members),
+            vi::number(p),
+            if m { "đạt" } else { "chưa đạt" }
+        ),
+        _ => format!(
+            "tỷ lệ đảng viên/dân số: chưa có số dân của địa bàn ({} đảng viên), mục tiêu {goal}",
+            vi::number(members)
+        ),
+    };
+    RatioCheck {
+        target,
+        members,
+        population: pop,
+        actual,
+        met,
+        text,
+    }
+}
+
 /// Đối chiếu — how the children's assigned targets compare with the parent's.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Reconciliation {

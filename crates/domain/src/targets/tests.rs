@@ -364,3 +364,23 @@ proptest! {
         prop_assert_eq!(r.children_missing.len(), kids.iter().filter(|k| k.is_none()).count());
     }
 }
+
+#[test]
+fn members_population_ratio() {
+    // A Lù: 225 members, a 6% goal.
+    let r = ratio_check(600, 225, Some(3_700));
+    assert_eq!(r.actual, Some(608));
+    assert_eq!(r.met, Some(true));
+    assert_eq!(
+        r.text,
+        "tỷ lệ đảng viên/dân số 6,08% (225/3.700), mục tiêu 6% — đạt"
+    );
+    // Exactly on the goal is met; one person short is not (no rounding up).
+    assert_eq!(ratio_check(600, 222, Some(3_700)).met, Some(true));
+    assert_eq!(ratio_check(600, 221, Some(3_700)).met, Some(false));
+    assert_eq!(ratio_check(600, 221, Some(3_700)).actual, Some(597));
+    let none = ratio_check(600, 225, None);
+    assert_eq!((none.actual, none.met), (None, None));
+    assert!(none.text.contains("chưa có số dân"), "{}", none.text);
+    assert_eq!(ratio_check(600, 5, Some(0)).met, None);
+}
