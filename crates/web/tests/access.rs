@@ -7,8 +7,7 @@
 use std::sync::atomic::Ordering;
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{StatusCode, header};
 use chrono::NaiveDate;
 use ketnap_domain::access::{self, Role};
 use ketnap_domain::locality::{LocalityKind, NewLocality};
@@ -27,7 +26,10 @@ use ketnap_web::api::{ROUTES, Reach};
 use ketnap_web::testing::user_token;
 use ketnap_web::{AppState, router};
 use serde_json::{Value, json};
-use tower::ServiceExt;
+
+mod common;
+
+use common::{bearer, call, units};
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -290,46 +292,6 @@ fn request_for(path: &str, f: &Fixture, n: usize) -> (String, Option<String>, &'
         ),
     };
     (uri, body, json_ct)
-}
-
-async fn call(
-    app: &Router,
-    method: &str,
-    uri: &str,
-    body: Option<String>,
-    ct: &str,
-    headers: &[(&str, String)],
-) -> (StatusCode, String, axum::http::HeaderMap) {
-    let mut b = Request::builder().method(method).uri(uri);
-    for (k, v) in headers {
-        b = b.header(*k, v);
-    }
-    let req = match body {
-        Some(body) if method != "GET" && method != "DELETE" => b
-            .header(header::CONTENT_TYPE, ct)
-            .body(Body::from(body))
-            .unwrap(),
-        _ => b.body(Body::empty()).unwrap(),
-    };
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let h = res.headers().clone();
-    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    (status, String::from_utf8_lossy(&bytes).into_owned(), h)
-}
-
-fn bearer(t: &str) -> Vec<(&'static str, String)> {
-    vec![("authorization", format!("Bearer {t}"))]
-}
-
-/// The unit of a role's user inside (X1; the branch for a secretary) and outside (X2…).
-fn units(role: Role) -> (&'static str, &'static str) {
-    match role {
-        Role::BranchSecretary => ("X1.01", "X2.01"),
-        _ => ("X1", "X2"),
-    }
 }
 
 #[tokio::test]

@@ -5,8 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{StatusCode, header};
 use ketnap_domain::access::{self, Role};
 use ketnap_domain::pipeline::Proposer;
 use ketnap_store::pipeline_api::NewCase;
@@ -15,7 +14,10 @@ use ketnap_web::api::Reach;
 use ketnap_web::testing::{Sample, sample, user_token};
 use ketnap_web::ui::PAGES;
 use ketnap_web::{AppState, router};
-use tower::ServiceExt;
+
+mod common;
+
+use common::{bearer, units};
 
 /// A request for a page, aimed inside X1.01: (uri, form body).
 fn request_for(path: &str, case: i64, s: &Sample, n: usize) -> (String, Option<String>) {
@@ -80,6 +82,7 @@ fn request_for(path: &str, case: i64, s: &Sample, n: usize) -> (String, Option<S
     }
 }
 
+/// A page request: form bodies for POST.
 async fn call(
     app: &Router,
     method: &str,
@@ -87,36 +90,15 @@ async fn call(
     body: Option<String>,
     headers: &[(&str, String)],
 ) -> (StatusCode, String, axum::http::HeaderMap) {
-    let mut b = Request::builder().method(method).uri(uri);
-    for (k, v) in headers {
-        b = b.header(*k, v);
-    }
-    let req = match body {
-        Some(body) if method == "POST" => b
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap(),
-        _ => b.body(Body::empty()).unwrap(),
-    };
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let h = res.headers().clone();
-    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    (status, String::from_utf8_lossy(&bytes).into_owned(), h)
-}
-
-fn bearer(t: &str) -> Vec<(&'static str, String)> {
-    vec![("authorization", format!("Bearer {t}"))]
-}
-
-/// The unit of a role's user inside and outside X1.01.
-fn units(role: Role) -> (&'static str, &'static str) {
-    match role {
-        Role::BranchSecretary => ("X1.01", "X2.01"),
-        _ => ("X1", "X2"),
-    }
+    common::call(
+        app,
+        method,
+        uri,
+        body,
+        "application/x-www-form-urlencoded",
+        headers,
+    )
+    .await
 }
 
 async fn open_case(s: &ketnap_store::Store) -> i64 {

@@ -50,3 +50,49 @@ pub async fn admin_client(store: &ketnap_store::Store) -> reqwest::Client {
         .build()
         .unwrap()
 }
+
+/// One request through the router: (status, body, headers). `body` is sent with content type
+/// `ct` for methods other than GET and DELETE.
+pub async fn call(
+    app: &axum::Router,
+    method: &str,
+    uri: &str,
+    body: Option<String>,
+    ct: &str,
+    headers: &[(&str, String)],
+) -> (axum::http::StatusCode, String, axum::http::HeaderMap) {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use tower::ServiceExt;
+    let mut b = Request::builder().method(method).uri(uri);
+    for (k, v) in headers {
+        b = b.header(*k, v);
+    }
+    let req = match body {
+        Some(body) if method != "GET" && method != "DELETE" => b
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap(),
+        _ => b.body(Body::empty()).unwrap(),
+    };
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let h = res.headers().clone();
+    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, String::from_utf8_lossy(&bytes).into_owned(), h)
+}
+
+/// The `Authorization` header of an API token.
+pub fn bearer(t: &str) -> Vec<(&'static str, String)> {
+    vec![("authorization", format!("Bearer {t}"))]
+}
+
+/// The unit of a role's user inside (X1; the branch for a secretary) and outside (X2…).
+pub fn units(role: ketnap_domain::access::Role) -> (&'static str, &'static str) {
+    match role {
+        ketnap_domain::access::Role::BranchSecretary => ("X1.01", "X2.01"),
+        _ => ("X1", "X2"),
+    }
+}
