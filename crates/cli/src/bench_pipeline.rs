@@ -29,7 +29,7 @@ pub struct Tail {
     pub p99_ms: f64,
 }
 
-fn tail(mut v: Vec<Duration>) -> Tail {
+pub(crate) fn tail(mut v: Vec<Duration>) -> Tail {
     v.sort();
     let pick = |q: f64| {
         if v.is_empty() {
@@ -63,7 +63,7 @@ fn shuffle<T>(v: &mut [T], seed: u64) {
 
 /// The next step of a case that needs no other person (application, history, verification,
 /// comments), dated `on`; `None` for other stages.
-fn next_step(s: &CaseState, on: Date, id: i64) -> Option<NewEvent> {
+pub(crate) fn next_step(s: &CaseState, on: Date, id: i64) -> Option<NewEvent> {
     let d = &s.dates;
     let doc = |form: Option<FormCode>, n: &str| ketnap_domain::pipeline::DocumentRef {
         form,

@@ -6,12 +6,14 @@ mod bench;
 mod bench_pipeline;
 mod bench_reports;
 mod demo;
+mod dossier;
 mod exchange;
 mod org;
 mod output;
 mod pipeline;
 mod report;
 mod serve;
+mod soak;
 mod stats;
 mod targets;
 mod user;
@@ -57,6 +59,10 @@ enum Command {
     /// Candidates: the source list, the events of the admission procedure, a case, lists.
     #[command(subcommand)]
     Candidate(pipeline::CandidateCommand),
+    /// The dossier forms of a case (3-, 5-, 6-, 8-, 9-, 16-KNĐ) pre-filled from what is
+    /// recorded: list them (`forms`) or print one as DOCX (`print`).
+    #[command(subcommand)]
+    Dossier(dossier::DossierCommand),
     /// What is due in a subtree: overdue, this week, this month, stalled, certificates.
     Due(pipeline::DueArgs),
     /// Party-awareness and new-member courses: create, enrol, record completion.
@@ -83,6 +89,9 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Start the HTTP server: JSON API under /api/v1, /health, and a front page.
     Serve(serve::ServeArgs),
+    /// A bounded mixed load (reads and writes, many clients) against `ketnap serve` instances
+    /// on this database, then the checks: errors, lost updates, pre-aggregates. WRITES events.
+    Soak(soak::SoakArgs),
     /// Web accounts: add (with a role and a unit), list, disable, API tokens.
     #[command(subcommand)]
     User(user::UserCommand),
@@ -129,6 +138,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Export(a) => exchange::export(&store, a).await,
         Command::Demo(a) => demo::run(&store, a, &actor).await,
         Command::Candidate(c) => pipeline::candidate(&store, c, &actor).await,
+        Command::Dossier(c) => dossier::run(&store, c, &actor).await,
         Command::Due(a) => pipeline::due(&store, a).await,
         Command::Course(c) => pipeline::course(&store, c, &actor).await,
         Command::Holiday(c) => pipeline::holiday(&store, c, &actor).await,
@@ -138,6 +148,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Bench(a) => bench::run(&store, a).await,
         Command::Aggregates(c) => aggregates::run(&store, c, &actor).await,
         Command::Serve(a) => serve::run(&store, a, &actor).await,
+        Command::Soak(a) => soak::run(&store, &cli.db, a, &actor).await,
         Command::User(c) => user::run(&store, c, &actor).await,
         Command::Backup(a) => backup::backup(&store, a).await,
         Command::Restore(a) => backup::restore(&store, a).await,

@@ -33,6 +33,15 @@ impl<T> std::fmt::Display for Sensitive<T> {
     }
 }
 
+/// The fields of a person (and the CSV columns of the same names) that hold sensitive personal
+/// data: a message about one of them names the row, the field and the rule, never the value.
+pub const SENSITIVE_FIELDS: [&str; 4] = ["cccd", "birth_date", "ethnic_group", "religion"];
+
+/// Whether a field or column holds sensitive personal data ([`SENSITIVE_FIELDS`]).
+pub fn is_sensitive_field(name: &str) -> bool {
+    SENSITIVE_FIELDS.contains(&name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,5 +50,7 @@ mod tests {
         let s = Sensitive::new("015090001234".to_string());
         assert_eq!(format!("{s:?} {s}"), "<redacted> <redacted>");
         assert_eq!(s.expose(), "015090001234");
+        assert!(is_sensitive_field("religion") && is_sensitive_field("cccd"));
+        assert!(!is_sensitive_field("full_name"));
     }
 }

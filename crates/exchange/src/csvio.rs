@@ -1,9 +1,11 @@
 //! Reading CSV files: UTF-8 with or without BOM, a header row naming the columns (any order,
-//! case ignored), one record per row, numbered as a spreadsheet numbers them.
+//! case ignored), one record per row, numbered as a spreadsheet numbers them. Errors about a
+//! sensitive column (CCCD, birth date, ethnic group, religion) never quote the cell.
 
 use std::collections::HashMap;
 
 use ketnap_domain::Date;
+use ketnap_domain::sensitive::is_sensitive_field;
 
 use crate::{ExchangeError, Kind, RowError};
 
@@ -247,10 +249,17 @@ impl<'a> Row<'a> {
         let v = self.required(column)?;
         let r = parse(v);
         if r.is_none() {
+            // Personal data (religion, ethnic group…) is never echoed: the row, the column and
+            // the rule say where and why.
+            let what = if is_sensitive_field(column) {
+                "the value".to_string()
+            } else {
+                format!("{v:?}")
+            };
             self.error(
                 column,
                 "csv.code",
-                format!("{v:?} is not one of: {accepted}"),
+                format!("{what} is not one of: {accepted}"),
             );
         }
         r
@@ -267,10 +276,15 @@ impl<'a> Row<'a> {
         }
         let d = ketnap_domain::dates::parse_date(v);
         if d.is_none() {
+            let what = if is_sensitive_field(column) {
+                "the value".to_string()
+            } else {
+                format!("{v:?}")
+            };
             self.error(
                 column,
                 "csv.date",
-                format!("{v:?} is not a date (use YYYY-MM-DD or dd/mm/yyyy)"),
+                format!("{what} is not a date (use YYYY-MM-DD or dd/mm/yyyy)"),
             );
         }
         d

@@ -1,4 +1,5 @@
-//! CSV import and export of organizations, localities and people (format: docs/import-format.md).
+//! CSV import and export of organizations, localities and people (format: docs/import-format.md),
+//! and the dossier forms of a case printed as DOCX (`forms`, `docx`).
 //!
 //! Import reads the whole file, parses and checks **every** row (row, column, rule, message),
 //! resolves references (parent, commune, branch, locality codes; rows may refer to units created
@@ -8,7 +9,9 @@
 //! export → import into an empty database → export gives the same file.
 
 mod csvio;
+pub mod docx;
 pub mod events;
+pub mod forms;
 mod labels;
 mod localities;
 pub mod mapping;
@@ -16,6 +19,7 @@ pub mod national;
 mod orgs;
 mod people;
 pub mod sheet;
+pub mod testing;
 
 use std::collections::HashMap;
 
@@ -84,8 +88,30 @@ impl RowError {
         }
     }
 
+    /// A refusal of the domain or the store. For a sensitive column (CCCD, birth date, ethnic
+    /// group, religion) the message is a fixed text per rule, never the domain's, which may
+    /// quote digits of the CCCD or the birth year.
     fn from_violation(row: usize, column: &str, v: &Violation) -> Self {
+        if ketnap_domain::sensitive::is_sensitive_field(column) {
+            return Self::new(row, column, v.rule, sensitive_message(v.rule));
+        }
         Self::new(row, column, v.rule, v.message.clone())
+    }
+}
+
+/// What a rule says about a sensitive value, without the value (personal data must never reach
+/// a message that may be logged).
+pub(crate) fn sensitive_message(rule: &str) -> String {
+    match rule {
+        "cccd.format" => "CCCD must be exactly 12 digits".into(),
+        "cccd.province" => "CCCD digits 1–3 are not a province code of the official list".into(),
+        "cccd.sex_century" => {
+            "CCCD 4th digit does not match the sex and the century of birth of the row".into()
+        }
+        "cccd.birth_year" => "CCCD digits 5–6 do not match the birth year of the row".into(),
+        "person.birth_date.future" => "birth date is in the future".into(),
+        "person.birth_date.plausible" => "birth date is more than 130 years ago".into(),
+        other => format!("the value is refused by rule {other} (not shown: personal data)"),
     }
 }
 

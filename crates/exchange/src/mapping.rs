@@ -112,12 +112,10 @@ impl MappedKind {
     }
 }
 
-/// Columns whose values are personal data: never echoed in errors.
+/// Columns whose values are personal data: never echoed in errors (the person's sensitive
+/// fields, and an event's `data`).
 pub fn is_sensitive(column: &str) -> bool {
-    matches!(
-        column,
-        "cccd" | "birth_date" | "ethnic_group" | "religion" | "data"
-    )
+    ketnap_domain::sensitive::is_sensitive_field(column) || column == "data"
 }
 
 /// Header names a committee's spreadsheet may use for each of ketnap's columns, folded

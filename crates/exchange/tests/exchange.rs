@@ -354,7 +354,9 @@ async fn one_bad_row_writes_nothing_and_every_row_is_reported() -> R {
         );
         let line = errs[0].to_string();
         assert!(
-            line.starts_with("row 3, column cccd: CCCD 4th digit 1 says female"),
+            line.starts_with(
+                "row 3, column cccd: CCCD 4th digit does not match the sex and the century"
+            ),
             "{line}"
         );
         assert!(line.ends_with("[cccd.sex_century]"), "{line}");
@@ -444,5 +446,75 @@ X4,Đảng bộ xã 4,branch,commune,T10,2020-01-01
             ]
         );
     }
+    Ok(())
+}
+
+/// Errors about sensitive columns (religion, ethnic group, CCCD, birth date) name the row, the
+/// column and the rule, never the cell's value — not even some of a CCCD's digits.
+#[tokio::test]
+async fn errors_on_sensitive_columns_do_not_quote_the_value() -> R {
+    let t = ketnap_store::testing::sqlite().await?;
+    let s = &t.store;
+    imp(s, Kind::Orgs, ORGS).await?;
+    let religion = "Đạo Mẫu Tứ Phủ";
+    let ethnic = "Kinh Hoa Lai";
+    let cccd = "099190000102";
+    let birth = "1990-13-45";
+    let bad = format!(
+        "cccd,full_name,sex,birth_date,ethnic_group,religion,education,qualification,political_theory,occupation
+,Giàng A Sử,male,1990-05-01,Mông,{religion},upper_secondary,college,elementary,farmer
+,Lò Thị Mai,female,2001-04-09,{ethnic},none,upper_secondary,college,none,farmer
+{cccd},Vàng A Páo,male,1990-05-01,Mông,none,upper_secondary,college,elementary,farmer
+,Ma Văn Tú,male,{birth},Tày,none,primary,none,none,farmer
+"
+    );
+    let errs = row_errors(imp(s, Kind::People, &bad).await);
+    let got: Vec<(usize, &str, &str)> = errs
+        .iter()
+        .map(|e| (e.row, e.column.as_str(), e.rule.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (2, "religion", "csv.code"),
+            (3, "ethnic_group", "csv.code"),
+            (4, "cccd", "cccd.province"),
+            (4, "cccd", "cccd.sex_century"),
+            (5, "birth_date", "csv.date"),
+        ]
+    );
+    for e in &errs {
+        let line = e.to_string();
+        for value in [
+            religion,
+            ethnic,
+            cccd,
+            "099",
+            "1990",
+            "13-45",
+            "digit 1 says",
+        ] {
+            assert!(!line.contains(value), "{value:?} quoted in {line:?}");
+        }
+        assert!(line.starts_with(&format!("row {}, column {}:", e.row, e.column)));
+        assert!(line.ends_with(&format!("[{}]", e.rule)), "{line}");
+    }
+    assert!(
+        errs[0]
+            .message
+            .starts_with("the value is not one of: none, buddhism"),
+        "{}",
+        errs[0].message
+    );
+    // A column that is not sensitive still quotes the value (it helps to find the mistake).
+    let sex = "cccd,full_name,sex,birth_date,ethnic_group,religion,education,qualification,political_theory,occupation
+,Giàng A Sử,maybe,1990-05-01,Mông,none,upper_secondary,college,elementary,farmer
+";
+    let errs = row_errors(imp(s, Kind::People, sex).await);
+    assert_eq!(errs.len(), 1);
+    assert!(
+        errs[0].message.starts_with("\"maybe\" is not one of"),
+        "{errs:?}"
+    );
     Ok(())
 }

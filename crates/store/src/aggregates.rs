@@ -45,11 +45,13 @@ pub fn year_code(year: i32) -> i32 {
     year * 100
 }
 
-/// One counted fact with the rows of the form it counts in.
+/// One counted fact with the rows it counts in, and the day whose structure attributes it
+/// (an admission's or recognition's own date; a candidacy's first day).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Fact {
     pub counted: Counted,
     pub rows: Vec<&'static str>,
+    pub attributed_on: Date,
 }
 
 /// An ancestor of a branch over a period (a closure row with the ancestor's kind).
@@ -69,16 +71,25 @@ pub type AggKey = (OrgId, FactKind, i32, &'static str);
 pub struct Acc(pub HashMap<AggKey, i64>);
 
 impl Acc {
-    /// Adds `sign` × the fact to every unit above its branch on its date.
+    /// Adds `sign` × the fact to every unit above its branch on its attribution date.
+    /// Candidacies count every row per month at both levels (the forecast of a commune reads
+    /// them); admissions and recognitions as described on [`Level`].
     pub fn add(&mut self, f: &Fact, ancestors: &[AncestorSpan], sign: i64) {
         let date = f.counted.date;
+        let on = f.attributed_on;
         let kind = f.counted.kind;
         let month = month_code(date);
         let year = year_code(date.year());
         for a in ancestors
             .iter()
-            .filter(|a| a.from <= date && date < a.to && a.level != Level::None)
+            .filter(|a| a.from <= on && on < a.to && a.level != Level::None)
         {
+            if kind == FactKind::Candidacy {
+                for r in &f.rows {
+                    *self.0.entry((a.ancestor, kind, month, r)).or_insert(0) += sign;
+                }
+                continue;
+            }
             *self
                 .0
                 .entry((a.ancestor, kind, month, "total"))

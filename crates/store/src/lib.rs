@@ -40,10 +40,12 @@ impl Store {
     pub async fn open(url: &str) -> Result<Self> {
         let db = Db::connect(url).await?;
         db.migrate().await?;
-        Ok(Self {
+        let store = Self {
             db,
             facts_only: false,
-        })
+        };
+        dispatch!(store, aggregates::run_pending_rebuild())?;
+        Ok(store)
     }
 
     /// The same store reading admissions and recognitions from the facts only (plain SQL over

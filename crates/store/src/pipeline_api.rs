@@ -434,6 +434,11 @@ impl Store {
         dispatch!(self, pipeline_read::list(root.id, as_of, stage, limit))
     }
 
+    /// Every case of one person (open and closed), oldest first: the person page's links.
+    pub async fn person_cases(&self, person_id: PersonId) -> Result<Vec<CaseSummary>> {
+        dispatch!(self, pipeline_read::of_person(person_id))
+    }
+
     /// What is due on `as_of` for the open cases under `org_code`, grouped (in this order):
     /// overdue, due within 7 days (`this_week`), within 30 days (`this_month`), stalled (no
     /// event for `stall_months`; 0 = never) and certificates expiring within 90 days or expired

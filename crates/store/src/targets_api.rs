@@ -11,8 +11,8 @@ use ketnap_domain::Date;
 use ketnap_domain::org::OrgId;
 use ketnap_domain::pipeline::Stage;
 use ketnap_domain::targets::{
-    self, Forecast, Pace, Rate, Reconciliation, StageCount, Target, TargetKind, TargetPeriod,
-    TargetSource,
+    self, Forecast, Pace, Rate, Reconciliation, SourceHistory, StageCount, Target, TargetKind,
+    TargetPeriod, TargetSource,
 };
 use ketnap_domain::text::vi;
 use serde::Serialize;
@@ -20,7 +20,7 @@ use serde::Serialize;
 use crate::aggregates::{Level, split_months};
 use crate::model::OrgRef;
 use crate::{Db, Result, Store, StoreError, engine};
-use ketnap_domain::reports::FactKind;
+use ketnap_domain::reports::{FactKind, row_days};
 
 /// Units per statement when many are read at once.
 const CHUNK: usize = 500;
@@ -156,21 +156,7 @@ impl Store {
             }
             return Ok(out);
         }
-        let mut aggregated = vec![];
-        let mut plain = vec![];
-        if self.facts_only {
-            plain = units.to_vec();
-        } else {
-            for chunk in units.chunks(CHUNK) {
-                for (id, kind) in dispatch!(self, aggregates::kinds(chunk))? {
-                    if Level::of(kind) == Level::None {
-                        plain.push(id);
-                    } else {
-                        aggregated.push(id);
-                    }
-                }
-            }
-        }
+        let (aggregated, plain) = self.by_level(units).await?;
         let s = split_months(from, to);
         let mut ranges: Vec<(&[OrgId], Date, Date)> = vec![(&plain, from, to)];
         for (a, b) in [s.head, s.tail].into_iter().flatten() {
@@ -190,6 +176,73 @@ impl Store {
                     aggregates::totals_many(chunk, FactKind::Admission, a, b)
                 )? {
                     *out.entry(id).or_insert(0) += n;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// `units` split into those the pre-aggregates keep monthly counts for and the others
+    /// (branches; every unit for a facts-only store).
+    async fn by_level(&self, units: &[OrgId]) -> Result<(Vec<OrgId>, Vec<OrgId>)> {
+        let mut aggregated = vec![];
+        let mut plain = vec![];
+        if self.facts_only {
+            plain = units.to_vec();
+        } else {
+            for chunk in units.chunks(CHUNK) {
+                for (id, kind) in dispatch!(self, aggregates::kinds(chunk))? {
+                    if Level::of(kind) == Level::None {
+                        plain.push(id);
+                    } else {
+                        aggregated.push(id);
+                    }
+                }
+            }
+        }
+        Ok((aggregated, plain))
+    }
+
+    /// The candidacies under each of `units` (structure as on their first day) that ended in
+    /// `[from, to)`, summed up for the forecast: whole months from the pre-aggregates, the
+    /// edges and the branches from the facts.
+    pub async fn source_history_for(
+        &self,
+        units: &[OrgId],
+        from: Date,
+        to: Date,
+    ) -> Result<HashMap<OrgId, SourceHistory>> {
+        let mut out: HashMap<OrgId, SourceHistory> = HashMap::new();
+        if from >= to || units.is_empty() {
+            return Ok(out);
+        }
+        let (aggregated, plain) = self.by_level(units).await?;
+        let s = split_months(from, to);
+        let mut ranges: Vec<(&[OrgId], Date, Date)> = vec![(&plain, from, to)];
+        for (a, b) in [s.head, s.tail].into_iter().flatten() {
+            ranges.push((&aggregated, a, b));
+        }
+        for (ids, a, b) in ranges {
+            for chunk in ids.chunks(CHUNK) {
+                for (id, f, t, admitted) in
+                    dispatch!(self, targets::candidate_outcomes_many(chunk, a, b))?
+                {
+                    out.entry(id).or_default().add(f, t, admitted);
+                }
+            }
+        }
+        if let Some((a, b)) = s.middle {
+            for chunk in aggregated.chunks(CHUNK) {
+                for (id, row, n) in dispatch!(
+                    self,
+                    aggregates::month_rows_many(chunk, FactKind::Candidacy, a, b)
+                )? {
+                    let h = out.entry(id).or_default();
+                    if row == "total" {
+                        h.ended += n;
+                    } else if let Some(days) = row_days(&row) {
+                        *h.admitted_days.entry(days).or_insert(0) += n;
+                    }
                 }
             }
         }
@@ -331,7 +384,7 @@ impl Store {
         let running = start <= as_of && as_of < end;
         let mut last_year = None;
         let mut cases: HashMap<OrgId, Vec<StageCount>> = HashMap::new();
-        let mut outcomes: HashMap<OrgId, Vec<(Date, Date, bool)>> = HashMap::new();
+        let mut outcomes: HashMap<OrgId, SourceHistory> = HashMap::new();
         if running {
             if let TargetPeriod::Year(_) = period {
                 let prev_start = period.previous_year().start();
@@ -354,12 +407,8 @@ impl Store {
                             .push(StageCount { stage, count });
                     }
                 }
-                for (id, a, b, admitted) in
-                    dispatch!(self, targets::candidate_outcomes_many(chunk, window, upto))?
-                {
-                    outcomes.entry(id).or_default().push((a, b, admitted));
-                }
             }
+            outcomes = self.source_history_for(&ids, window, upto).await?;
         }
         let mut lines = Vec::with_capacity(orgs.len());
         for org in orgs {
@@ -383,8 +432,8 @@ impl Store {
                 let mut counts = cases.remove(&org.id).unwrap_or_default();
                 sort_stages(&mut counts);
                 let days_left = (end - as_of).num_days() - 1;
-                let history: Vec<targets::StageHistory> = targets::measure_source(
-                    outcomes.get(&org.id).map_or(&[][..], Vec::as_slice),
+                let history: Vec<targets::StageHistory> = targets::measure_source_counts(
+                    &outcomes.remove(&org.id).unwrap_or_default(),
                     MIN_HISTORY,
                 )
                 .into_iter()

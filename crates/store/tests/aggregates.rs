@@ -133,6 +133,18 @@ async fn same_reports(s: &Store, rng: &mut Lcg) -> R<usize> {
             );
             compared += 1;
         }
+        for _ in 0..3 {
+            // The forecast's history of ended candidacies over any window.
+            let from = d(2016, 1, 1) + Days::new(rng.below(3500) as u64);
+            let to = from + Days::new(rng.below(1200) as u64);
+            assert_eq!(
+                s.source_history_for(&[unit], from, to).await?,
+                s.facts_only().source_history_for(&[unit], from, to).await?,
+                "{} {c} candidacies [{from}, {to})",
+                s.backend().as_str()
+            );
+            compared += 1;
+        }
         for _ in 0..5 {
             let from = d(2016, 1, 1) + Days::new(rng.below(3500) as u64);
             let to = from + Days::new(rng.below(800) as u64);

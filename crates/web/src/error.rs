@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use ketnap_domain::Violation;
+use ketnap_domain::pipeline::forms::MissingField;
 use ketnap_domain::pipeline::{EventId, Refusal};
 use ketnap_store::StoreError;
 use ketnap_store::pipeline_api::{ImportError, ImportReport};
@@ -48,6 +49,12 @@ pub enum ApiError {
     /// An events import with row-level errors; nothing was written (422).
     #[error("the import was refused")]
     ImportRefused(ImportReport),
+    /// A dossier form the case is not ready for: the recorded data it lacks (422).
+    #[error("{form} cannot be printed yet: record {}", .missing.iter().map(|m| m.field).collect::<Vec<_>>().join(", "))]
+    FormIncomplete {
+        form: &'static str,
+        missing: Vec<MissingField>,
+    },
     /// No valid session cookie or API token (401).
     #[error(
         "sign in first: a session cookie (POST /api/v1/login) or an API token (Authorization: Bearer …)"
@@ -94,9 +101,10 @@ impl ApiError {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::Body { status, .. } => *status,
             ApiError::NotFound { .. } | ApiError::NotOnDate { .. } => StatusCode::NOT_FOUND,
-            ApiError::Refused(_) | ApiError::RulesRefused(_) | ApiError::ImportRefused(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            ApiError::Refused(_)
+            | ApiError::RulesRefused(_)
+            | ApiError::ImportRefused(_)
+            | ApiError::FormIncomplete { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::Unauthorized | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden { .. } | ApiError::Csrf => StatusCode::FORBIDDEN,
@@ -120,6 +128,7 @@ impl ApiError {
             ApiError::NotFound { .. } | ApiError::NotOnDate { .. } => "not_found",
             ApiError::Refused(_) | ApiError::RulesRefused(_) => "refused",
             ApiError::ImportRefused(_) => "import_refused",
+            ApiError::FormIncomplete { .. } => "form_incomplete",
             ApiError::Conflict { .. } => "conflict",
             ApiError::Unauthorized => "unauthorized",
             ApiError::BadCredentials => "bad_credentials",
@@ -199,6 +208,15 @@ struct RefusedBody {
     error: &'static str,
     message: String,
     refusals: Vec<RefusalView>,
+}
+
+/// 422 body of a dossier form the case is not ready for.
+#[derive(Debug, Serialize)]
+struct FormIncompleteBody {
+    error: &'static str,
+    message: String,
+    form: &'static str,
+    missing: Vec<MissingField>,
 }
 
 /// 409 body of an optimistic-locking conflict.
@@ -314,6 +332,22 @@ impl IntoResponse for ApiError {
             }
             ApiError::ImportRefused(report) => {
                 let body = ImportReportView::new(report, Some(error));
+                return (status, Json(body)).into_response();
+            }
+            ApiError::FormIncomplete { form, missing } => {
+                let body = FormIncompleteBody {
+                    error,
+                    message: format!(
+                        "{form} cannot be printed yet; record first: {}",
+                        missing
+                            .iter()
+                            .map(|m| m.label_en)
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ),
+                    form,
+                    missing,
+                };
                 return (status, Json(body)).into_response();
             }
             ApiError::BadRequest { field, message } => ErrorBody {

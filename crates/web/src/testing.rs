@@ -229,3 +229,105 @@ pub async fn sample(store: &Store) -> Result<Sample, StoreError> {
         outside_case,
     })
 }
+
+/// Checks `value` against a JSON Schema of the subset the OpenAPI document
+/// ([`crate::api::openapi`]) uses: `$ref` (into `doc`), `oneOf` (exactly one), `const`, `enum`,
+/// `type` (one or a list), `required`, `properties`, `additionalProperties` (`false` or a
+/// schema) and `items`. The error says where the value departs from the schema.
+pub fn check_schema(
+    doc: &serde_json::Value,
+    schema: &serde_json::Value,
+    value: &serde_json::Value,
+) -> Result<(), String> {
+    check_at(doc, schema, value, "$")
+}
+
+fn check_at(
+    doc: &serde_json::Value,
+    schema: &serde_json::Value,
+    v: &serde_json::Value,
+    at: &str,
+) -> Result<(), String> {
+    use serde_json::Value;
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        let target = doc
+            .pointer(r.trim_start_matches('#'))
+            .ok_or_else(|| format!("{at}: dangling $ref {r}"))?;
+        return check_at(doc, target, v, at);
+    }
+    if let Some(alts) = schema.get("oneOf").and_then(Value::as_array) {
+        let ok = alts
+            .iter()
+            .filter(|s| check_at(doc, s, v, at).is_ok())
+            .count();
+        if ok != 1 {
+            return Err(format!("{at}: matches {ok} of the oneOf schemas, not 1"));
+        }
+    }
+    if let Some(c) = schema.get("const")
+        && c != v
+    {
+        return Err(format!("{at}: expected {c}, got {v}"));
+    }
+    if let Some(e) = schema.get("enum").and_then(Value::as_array)
+        && !e.contains(v)
+    {
+        return Err(format!(
+            "{at}: {v} is not one of {}",
+            Value::Array(e.clone())
+        ));
+    }
+    if let Some(t) = schema.get("type") {
+        let types: Vec<&str> = match t {
+            Value::String(s) => vec![s.as_str()],
+            Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        let fits = |t: &str| match t {
+            "object" => v.is_object(),
+            "array" => v.is_array(),
+            "string" => v.is_string(),
+            "integer" => v.is_i64() || v.is_u64(),
+            "number" => v.is_number(),
+            "boolean" => v.is_boolean(),
+            "null" => v.is_null(),
+            _ => false,
+        };
+        if !types.iter().any(|t| fits(t)) {
+            return Err(format!("{at}: {v} is not of type {t}"));
+        }
+    }
+    if let Value::Object(map) = v {
+        for r in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            if !map.contains_key(r) {
+                return Err(format!("{at}: `{r}` is required"));
+            }
+        }
+        let props = schema.get("properties").and_then(Value::as_object);
+        for (k, item) in map {
+            let here = format!("{at}.{k}");
+            match props.and_then(|p| p.get(k)) {
+                Some(s) => check_at(doc, s, item, &here)?,
+                None => match schema.get("additionalProperties") {
+                    Some(Value::Bool(false)) => {
+                        return Err(format!("{at}: `{k}` is not a declared property"));
+                    }
+                    Some(s @ Value::Object(_)) => check_at(doc, s, item, &here)?,
+                    _ => {}
+                },
+            }
+        }
+    }
+    if let (Value::Array(items), Some(s)) = (v, schema.get("items")) {
+        for (i, item) in items.iter().enumerate() {
+            check_at(doc, s, item, &format!("{at}[{i}]"))?;
+        }
+    }
+    Ok(())
+}

@@ -693,3 +693,151 @@ async fn targets_over_http_nam_ma() {
         srv.stop().await;
     }
 }
+
+/// `GET /api/v1/openapi.json` from the real server, without signing in: an OpenAPI 3.1 document
+/// with exactly the routes of `ROUTES`, each path parameter declared; and the errors the server
+/// really answers with match the schemas it declares for them.
+#[tokio::test]
+async fn openapi_document_over_http_lists_every_route() {
+    use ketnap_web::api::ROUTES;
+    use ketnap_web::testing::check_schema;
+    let db = ketnap_store::testing::sqlite().await.unwrap();
+    let srv = Server::start(&db).await;
+    let anonymous = reqwest::Client::new();
+    let res = anonymous
+        .get(format!("{}/api/v1/openapi.json", srv.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    let doc: Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    let count: usize = paths
+        .values()
+        .map(|ops| ops.as_object().unwrap().len())
+        .sum();
+    assert_eq!(count, ROUTES.len());
+    for r in ROUTES {
+        let op = &paths[r.path][r.method.to_ascii_lowercase()];
+        assert!(op.is_object(), "{} {} missing", r.method, r.path);
+        let mut declared: Vec<&str> = op["parameters"]
+            .as_array()
+            .map(|ps| {
+                ps.iter()
+                    .filter(|p| p["in"] == "path")
+                    .map(|p| p["name"].as_str().unwrap())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut expected: Vec<&str> = r
+            .path
+            .split('{')
+            .skip(1)
+            .map(|s| s.split('}').next().unwrap())
+            .collect();
+        declared.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(declared, expected, "{} {}", r.method, r.path);
+        assert_eq!(
+            op["x-ketnap-permission"],
+            r.permission.map_or(Value::Null, |p| json!(p.as_str())),
+            "{} {}",
+            r.method,
+            r.path
+        );
+    }
+    // The document lists itself, public.
+    assert_eq!(paths["/api/v1/openapi.json"]["get"]["security"], json!([]));
+
+    // Real error bodies against the declared response schemas.
+    let declared = |path: &str, method: &str, status: u16| -> Value {
+        let r = &doc["paths"][path][method]["responses"][status.to_string()];
+        let r = match r["$ref"].as_str() {
+            Some(p) => doc.pointer(p.trim_start_matches('#')).unwrap().clone(),
+            None => r.clone(),
+        };
+        r["content"]["application/json"]["schema"].clone()
+    };
+    srv.ok(create("TW", "Trung ương", "central", "nation", None))
+        .await;
+    let viewer = ketnap_web::testing::user_token(
+        &db.store,
+        "lanhdao-openapi",
+        ketnap_domain::access::Role::Viewer,
+        Some("TW"),
+    )
+    .await
+    .unwrap();
+    let ops = format!("{}/api/v1/org/operations", srv.base);
+    let cases: Vec<(&str, &str, reqwest::RequestBuilder)> = vec![
+        (
+            "/api/v1/me",
+            "get",
+            anonymous.get(format!("{}/api/v1/me", srv.base)),
+        ),
+        (
+            "/api/v1/login",
+            "post",
+            anonymous
+                .post(format!("{}/api/v1/login", srv.base))
+                .json(&json!({"username": "nobody", "password": "wrong-password"})),
+        ),
+        (
+            "/api/v1/org/{code}",
+            "get",
+            srv.http.get(format!("{}/api/v1/org/NOPE", srv.base)),
+        ),
+        (
+            "/api/v1/org/tree",
+            "get",
+            srv.http
+                .get(format!("{}/api/v1/org/tree?as_of=someday", srv.base)),
+        ),
+        (
+            "/api/v1/org/operations",
+            "post",
+            srv.http
+                .post(&ops)
+                .json(&json!({"op": "dissolve", "code": "NOPE", "date": "2024-01-01"})),
+        ),
+        (
+            "/api/v1/org/operations",
+            "post",
+            srv.http
+                .post(&ops)
+                .header("content-type", "text/plain")
+                .body("op=dissolve"),
+        ),
+        (
+            "/api/v1/org/operations",
+            "post",
+            anonymous
+                .post(&ops)
+                .bearer_auth(&viewer)
+                .json(&json!({"op": "dissolve", "code": "NOPE", "date": "2024-01-01"})),
+        ),
+    ];
+    let mut statuses = vec![];
+    for (path, method, req) in cases {
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let body: Value = res.json().await.unwrap();
+        let schema = declared(path, method, status);
+        assert!(
+            schema.is_object(),
+            "{method} {path}: {status} is not declared ({body})"
+        );
+        check_schema(&doc, &schema, &body)
+            .unwrap_or_else(|m| panic!("{method} {path} {status}: {body}: {m}"));
+        statuses.push(status);
+    }
+    assert_eq!(statuses, [401, 401, 404, 400, 422, 415, 403]);
+    srv.stop().await;
+}

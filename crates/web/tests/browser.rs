@@ -556,6 +556,22 @@ async fn secretary_walks_a_candidate_to_admission_staff_set_targets_exports_and_
     }
     c.goto(&format!("{base}/search?q=giang+seo")).await.unwrap();
     assert!(text(&c).await.contains("Giàng Seo Phử"));
+    // The person page, from the search results: identity and status history.
+    c.find(Locator::LinkText("Giàng Seo Phử"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let t = text(&c).await;
+    assert!(
+        t.contains("Quá trình sinh hoạt đảng") && t.contains("Đảng viên chính thức"),
+        "{t}"
+    );
+    for w in [390u32, 1280] {
+        c.set_window_size(w, 900).await.unwrap();
+        shot(&c, &format!("person-{w}")).await;
+    }
     logout(&c, &base).await;
 
     // ---- a viewer sees reports but no people --------------------------------------------

@@ -19,8 +19,47 @@ mod common;
 
 use common::{bearer, units};
 
-/// A request for a page, aimed inside X1.01: (uri, form body).
-fn request_for(path: &str, case: i64, s: &Sample, n: usize) -> (String, Option<String>) {
+/// What the matrix's requests name besides the sample: a course run for X1 and the person of
+/// the open case in X1.01.
+struct Extra {
+    course: i64,
+    person: i64,
+}
+
+/// A course of X1's political centre (from 01/04/2024).
+async fn open_course(s: &ketnap_store::Store) -> i64 {
+    use ketnap_store::pipeline_api::{CourseKind, NewCourse};
+    let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    s.course_create(
+        &NewCourse {
+            kind: CourseKind::Awareness,
+            org_code: "X1".into(),
+            name: "Lớp nhận thức 1/2024".into(),
+            reserved_class: None,
+            starts_on: d(2024, 4, 1),
+            ends_on: d(2024, 4, 10),
+        },
+        "test",
+    )
+    .await
+    .unwrap()
+}
+
+async fn extra(s: &ketnap_store::Store, case: i64) -> Extra {
+    let v = s
+        .case_get(case, chrono::Utc::now().date_naive(), None)
+        .await
+        .unwrap();
+    Extra {
+        course: open_course(s).await,
+        person: v.person.id,
+    }
+}
+
+/// A request for a page, aimed inside X1.01: (uri, form body). Structure operations are dated
+/// before X1.01 existed, so that they are refused (422) and the tree stays as the other pages
+/// expect.
+fn request_for(path: &str, case: i64, s: &Sample, n: usize, x: &Extra) -> (String, Option<String>) {
     let m = s.members[0];
     match path {
         "/home" => (path.into(), None),
@@ -46,6 +85,31 @@ fn request_for(path: &str, case: i64, s: &Sample, n: usize) -> (String, Option<S
             "/orgs/X1.01/rename".into(),
             Some(format!("name=Chi+b%E1%BB%99+{n}&date=01%2F01%2F2024")),
         ),
+        "/orgs/{code}/create" => (
+            "/orgs/X1/create".into(),
+            Some(format!(
+                "code=X1.9{n}&name=Chi+b%E1%BB%99+{n}&kind=branch&sector=village&date=01%2F01%2F2001"
+            )),
+        ),
+        "/orgs/{code}/move" => (
+            "/orgs/X1.01/move".into(),
+            Some("new_parent_code=X1&date=01%2F01%2F2001".into()),
+        ),
+        "/orgs/{code}/merge" => (
+            "/orgs/X1.01/merge".into(),
+            Some("others=X1.02&into_code=X1.02&date=01%2F01%2F2001".into()),
+        ),
+        "/orgs/{code}/split" => (
+            "/orgs/X1.01/split".into(),
+            Some(format!(
+                "part1_code=X1.8{n}&part1_name=Chi+b%E1%BB%99+{n}&primary=1&date=01%2F01%2F2001"
+            )),
+        ),
+        "/orgs/{code}/dissolve" => (
+            "/orgs/X1.01/dissolve".into(),
+            Some("date=01%2F01%2F2001".into()),
+        ),
+        "/people/{id}" => (format!("/people/{}", x.person), None),
         "/targets" => (
             "/targets?org=X1.01&period=2024".into(),
             Some(format!("org=X1.01&period=2024&assigned%3AX1.01={}", n + 1)),
@@ -64,6 +128,20 @@ fn request_for(path: &str, case: i64, s: &Sample, n: usize) -> (String, Option<S
             "/courses?org=X1.01".into(),
             Some(format!(
                 "org=X1&kind=awareness&name=L%E1%BB%9Bp+{n}&starts_on=01%2F05%2F2024&ends_on=05%2F05%2F2024"
+            )),
+        ),
+        "/courses/enrol" => (
+            "/courses/enrol".into(),
+            Some(format!(
+                "org=X1&course={}&person={}&date=20%2F03%2F2024",
+                x.course, x.person
+            )),
+        ),
+        "/courses/complete" => (
+            "/courses/complete".into(),
+            Some(format!(
+                "org=X1&enrolment={}%3A{}&certificate_no=CN-{n}&issued=12%2F04%2F2024",
+                x.course, x.person
             )),
         ),
         "/admin/users" => (
@@ -146,6 +224,7 @@ async fn every_page_every_role_inside_and_outside_the_subtree() {
         let s = &db.store;
         let sample = sample(s).await.unwrap();
         let case = open_case(s).await;
+        let x = extra(s, case).await;
         let app = router(AppState::new(s.clone()));
         let mut tokens = vec![];
         for role in Role::ALL {
@@ -162,7 +241,7 @@ async fn every_page_every_role_inside_and_outside_the_subtree() {
         }
         let mut checked = 0;
         for (n, page) in PAGES.iter().enumerate() {
-            let (uri, body) = request_for(page.path, case, &sample, n);
+            let (uri, body) = request_for(page.path, case, &sample, n, &x);
             let what = format!("{} {} ({})", page.method, page.path, db.backend().as_str());
             // Without a session: to the sign-in form.
             let (st, _, h) = call(&app, page.method, &uri, body.clone(), &[]).await;

@@ -11,12 +11,14 @@
 //! - `state.rs` — folding the effective events into a state.
 //! - `rules/` — one file per rule family (`age.rs`, `votes.rs`, `deadlines.rs`…).
 //! - `due.rs` — deadlines in working days and months, overdue and stalled cases.
+//! - `forms.rs` — the dossier forms (3-, 5-, 6-, 8-, 9-, 16-KNĐ) pre-filled from a case.
 //!
 //! No I/O: the store loads the events and the [`Facts`], calls [`check`] inside its write
 //! transaction, and appends the event when it is accepted.
 
 pub mod due;
 pub mod events;
+pub mod forms;
 pub mod projection;
 pub mod rules;
 pub mod state;

@@ -15,14 +15,14 @@ use crate::text::vi;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LocalityFact {
     pub kind: LocalityKind,
-    /// Members (probationary or official on the date) whose residence is the locality.
-    pub resident_members: i64,
+    /// Whether a member (probationary or official on the date) resides in the locality.
+    pub has_resident_member: bool,
     /// The branch serving it on the date, if any.
     pub branch: Option<OrgId>,
     /// How many localities that branch serves on the date (1 = a branch of its own).
     pub branch_serves: i64,
-    /// Members (probationary or official) of that branch on the date.
-    pub branch_members: i64,
+    /// Whether that branch has a member (probationary or official) on the date.
+    pub branch_has_member: bool,
 }
 
 impl LocalityFact {
@@ -31,9 +31,9 @@ impl LocalityFact {
     /// (they work there).
     pub fn has_member(&self) -> bool {
         if self.kind.is_residential() {
-            self.resident_members > 0
+            self.has_resident_member
         } else {
-            self.branch.is_some() && self.branch_members > 0
+            self.branch.is_some() && self.branch_has_member
         }
     }
 }

@@ -7,8 +7,8 @@
 //!   per row id; [`breakdown_counts`](super::breakdown::breakdown_counts) builds the form from
 //!   such counts).
 
-use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, OnceLock};
 
 use crate::dates::Date;
 use crate::org::OrgId;
@@ -26,15 +26,23 @@ pub enum FactKind {
     Admission,
     /// Công nhận đảng viên chính thức — probationary → official.
     Recognition,
+    /// The end of a candidacy (đối tượng kết nạp, quần chúng ưu tú), admitted or not: the
+    /// history the forecast measures the source stage on ([`candidacies_ended`]).
+    Candidacy,
 }
 
 impl FactKind {
-    pub const ALL: [FactKind; 2] = [FactKind::Admission, FactKind::Recognition];
+    pub const ALL: [FactKind; 3] = [
+        FactKind::Admission,
+        FactKind::Recognition,
+        FactKind::Candidacy,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             FactKind::Admission => "admission",
             FactKind::Recognition => "recognition",
+            FactKind::Candidacy => "candidacy",
         }
     }
 
@@ -91,6 +99,75 @@ pub fn counted(spells: &[StatusSpell]) -> Vec<Counted> {
         .collect();
     out.sort();
     out
+}
+
+/// A candidate spell that ended: from, to, its branch, and whether the person was admitted on
+/// its last day (the next spell is `probationary`). Counted on `to`, attributed to the units
+/// above the branch as the structure was on `from`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CandidacyEnd {
+    pub from: Date,
+    pub to: Date,
+    pub branch: OrgId,
+    pub admitted: bool,
+}
+
+impl CandidacyEnd {
+    /// Days from the start of the candidacy to its end.
+    pub fn days(&self) -> i64 {
+        (self.to - self.from).num_days()
+    }
+
+    /// The rows it counts in: `total` (ended), and for an admission `d<days>` (the length),
+    /// from which the conversion and the median time are read back
+    /// ([`crate::targets::measure_source_counts`]).
+    pub fn rows(&self) -> Vec<&'static str> {
+        let mut v = vec!["total"];
+        if self.admitted {
+            v.push(days_row(self.days()));
+        }
+        v
+    }
+}
+
+/// The candidate spells of a person (in any order) that ended, with their outcome.
+pub fn candidacies_ended(spells: &[StatusSpell]) -> Vec<CandidacyEnd> {
+    let mut out: Vec<CandidacyEnd> = spells
+        .iter()
+        .filter(|s| s.status == PartyStatus::Candidate)
+        .filter_map(|s| {
+            let to = s.period.to?;
+            let branch = s.branch?;
+            let admitted = spells
+                .iter()
+                .any(|n| n.period.from == to && n.status == PartyStatus::Probationary);
+            Some(CandidacyEnd {
+                from: s.period.from,
+                to,
+                branch,
+                admitted,
+            })
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The row id `d<days>` of an admitted candidacy's length (interned: one string per distinct
+/// length ever seen).
+pub fn days_row(days: i64) -> &'static str {
+    static ROWS: OnceLock<Mutex<HashMap<i64, &'static str>>> = OnceLock::new();
+    let mut rows = ROWS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    rows.entry(days)
+        .or_insert_with(|| Box::leak(format!("d{days}").into_boxed_str()))
+}
+
+/// The length of a `d<days>` row id.
+pub fn row_days(row: &str) -> Option<i64> {
+    row.strip_prefix('d')?.parse().ok()
 }
 
 /// Every row id a fact can count in, built once: `education.<code>` and the like.
@@ -221,6 +298,30 @@ mod tests {
             branch: Some(branch),
             period: Period { from, to },
         }
+    }
+
+    #[test]
+    fn candidacies_that_ended_with_their_outcome() {
+        use PartyStatus::*;
+        let spells = [
+            spell(Candidate, 7, d(2019, 1, 1), Some(d(2019, 6, 1))),
+            spell(Candidate, 8, d(2019, 6, 1), Some(d(2020, 3, 2))),
+            spell(Probationary, 8, d(2020, 3, 2), None),
+        ];
+        let ended = candidacies_ended(&spells);
+        assert_eq!(ended.len(), 2);
+        // Moved to another branch's list: ended without admission.
+        assert!(!ended[0].admitted);
+        assert_eq!(ended[0].rows(), vec!["total"]);
+        assert!(ended[1].admitted);
+        assert_eq!(ended[1].days(), 275);
+        assert_eq!(ended[1].rows(), vec!["total", "d275"]);
+        assert_eq!(row_days("d275"), Some(275));
+        assert_eq!(row_days("total"), None);
+        // Still a candidate: not ended.
+        assert!(candidacies_ended(&[spell(Candidate, 1, d(2024, 1, 1), None)]).is_empty());
+        // The same interned string for the same length.
+        assert!(std::ptr::eq(days_row(275), days_row(275)));
     }
 
     #[test]

@@ -22,7 +22,9 @@ pub use breakdown::{
     BreakdownRow, EventFact, age_band, breakdown, breakdown_counts, percent_vi, ratio_percent,
 };
 pub use coverage::{CoverageReport, LocalityFact, coverage};
-pub use facts::{Counted, FactKind, counted, row_ids};
+pub use facts::{
+    CandidacyEnd, Counted, FactKind, candidacies_ended, counted, days_row, row_days, row_ids,
+};
 pub use membership::{MembershipReport, UnitCounts, membership};
 pub use narrative::narrative;
 pub use period::{PeriodKind, ReportPeriod};

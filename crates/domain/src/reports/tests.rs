@@ -238,44 +238,44 @@ fn coverage_pak_nam_combined_branches() {
         for _ in 0..2 {
             facts.push(LocalityFact {
                 kind: LocalityKind::Village,
-                resident_members: 1,
+                has_resident_member: true,
                 branch: Some(100 + b),
                 branch_serves: 2,
-                branch_members: 3,
+                branch_has_member: true,
             });
         }
     }
     for _ in 0..3 {
         facts.push(LocalityFact {
             kind: LocalityKind::Village,
-            resident_members: 0,
+            has_resident_member: false,
             branch: Some(200),
             branch_serves: 3,
-            branch_members: 3,
+            branch_has_member: true,
         });
     }
     for b in 0..4 {
         facts.push(LocalityFact {
             kind: LocalityKind::Village,
-            resident_members: 5,
+            has_resident_member: true,
             branch: Some(300 + b),
             branch_serves: 1,
-            branch_members: 5,
+            branch_has_member: true,
         });
     }
     facts.push(LocalityFact {
         kind: LocalityKind::Village,
-        resident_members: 2,
+        has_resident_member: true,
         branch: None,
         branch_serves: 0,
-        branch_members: 0,
+        branch_has_member: false,
     });
     facts.push(LocalityFact {
         kind: LocalityKind::School,
-        resident_members: 0,
+        has_resident_member: false,
         branch: None,
         branch_serves: 0,
-        branch_members: 0,
+        branch_has_member: false,
     });
     let r = coverage(
         UnitRef {
@@ -312,10 +312,10 @@ fn coverage_pak_nam_combined_branches() {
 fn combined_branches_of_schools_say_dia_ban() {
     let school = LocalityFact {
         kind: LocalityKind::School,
-        resident_members: 0,
+        has_resident_member: false,
         branch: Some(900),
         branch_serves: 2,
-        branch_members: 4,
+        branch_has_member: true,
     };
     let r = coverage(
         UnitRef {

@@ -6,6 +6,8 @@
 //! `days left / typical days` (a linear approximation). The sum is rounded to the nearest whole
 //! person, and every stage's contribution is kept as the basis shown to users.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::dates::Date;
@@ -55,20 +57,61 @@ impl StageHistory {
 /// `(from, to, admitted)`: conversion = admitted / ended, typical days = the median length of the
 /// admitted ones. `None` below `min_cases` ended spells (too thin a history: defaults apply).
 pub fn measure_source(outcomes: &[(Date, Date, bool)], min_cases: usize) -> Option<StageHistory> {
-    if outcomes.len() < min_cases.max(1) {
+    let mut history = SourceHistory::default();
+    for (f, t, admitted) in outcomes {
+        history.add(*f, *t, *admitted);
+    }
+    measure_source_counts(&history, min_cases)
+}
+
+/// Ended candidacies summed up: how many, and the admitted ones by length in days (what the
+/// pre-aggregates keep, so that three years of a nation's history are a few thousand counts).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SourceHistory {
+    pub ended: i64,
+    /// Admitted candidacies by days from listing to admission.
+    pub admitted_days: BTreeMap<i64, i64>,
+}
+
+impl SourceHistory {
+    pub fn add(&mut self, from: Date, to: Date, admitted: bool) {
+        self.ended += 1;
+        if admitted {
+            *self
+                .admitted_days
+                .entry((to - from).num_days())
+                .or_insert(0) += 1;
+        }
+    }
+
+    /// Adds counts read from elsewhere (`ended` spells; `n` admitted after `days`).
+    pub fn merge(&mut self, other: &SourceHistory) {
+        self.ended += other.ended;
+        for (d, n) in &other.admitted_days {
+            *self.admitted_days.entry(*d).or_insert(0) += n;
+        }
+    }
+}
+
+/// [`measure_source`] on counts: the median is the `⌊k/2⌋`-th (0-based) of the `k` admitted
+/// lengths in ascending order, as on the sorted list.
+pub fn measure_source_counts(h: &SourceHistory, min_cases: usize) -> Option<StageHistory> {
+    if h.ended < min_cases.max(1) as i64 {
         return None;
     }
-    let mut days: Vec<i64> = outcomes
-        .iter()
-        .filter(|o| o.2)
-        .map(|(f, t, _)| (*t - *f).num_days())
-        .collect();
-    days.sort_unstable();
-    let typical_days = days.get(days.len() / 2).copied().unwrap_or(0);
-    let converted = days.len() as i64;
+    let converted: i64 = h.admitted_days.values().sum();
+    let mut left = converted / 2;
+    let mut typical_days = 0;
+    for (d, n) in &h.admitted_days {
+        if left < *n {
+            typical_days = *d;
+            break;
+        }
+        left -= n;
+    }
     Some(StageHistory {
         stage: Stage::Source,
-        conversion_permille: converted * 1000 / outcomes.len() as i64,
+        conversion_permille: converted * 1000 / h.ended,
         typical_days,
         measured: true,
     })

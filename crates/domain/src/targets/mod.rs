@@ -24,7 +24,10 @@ mod rate;
 #[cfg(test)]
 mod tests;
 
-pub use forecast::{Forecast, ForecastLine, StageCount, StageHistory, forecast, measure_source};
+pub use forecast::{
+    Forecast, ForecastLine, SourceHistory, StageCount, StageHistory, forecast, measure_source,
+    measure_source_counts,
+};
 pub use rank::{RankEntry, rank};
 pub use rate::{Pace, Rate, pace};
 

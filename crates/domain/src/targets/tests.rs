@@ -307,6 +307,47 @@ fn at_least_ten_a_year_a_lu() {
 }
 
 proptest! {
+    /// Counts split anyhow and merged measure the same as the list of spells, whose median is
+    /// the middle element of the sorted admitted lengths (the definition, written out here).
+    #[test]
+    fn source_measured_on_counts_equals_the_list(
+        spells in proptest::collection::vec((0u64..900, 1u64..900, any::<bool>()), 0..60),
+        cut in 0usize..60,
+        min in 0usize..8,
+    ) {
+        let start = d(2020, 1, 1);
+        let outcomes: Vec<(Date, Date, bool)> = spells
+            .iter()
+            .map(|(a, len, ok)| {
+                let f = start + chrono::Days::new(*a);
+                (f, f + chrono::Days::new(*len), *ok)
+            })
+            .collect();
+        let mut lengths: Vec<i64> = outcomes
+            .iter()
+            .filter(|o| o.2)
+            .map(|(f, t, _)| (*t - *f).num_days())
+            .collect();
+        lengths.sort_unstable();
+        let expected = (outcomes.len() >= min.max(1)).then(|| StageHistory {
+            stage: Stage::Source,
+            conversion_permille: lengths.len() as i64 * 1000 / outcomes.len() as i64,
+            typical_days: lengths.get(lengths.len() / 2).copied().unwrap_or(0),
+            measured: true,
+        });
+        prop_assert_eq!(measure_source(&outcomes, min), expected);
+        let (a, b) = outcomes.split_at(cut.min(outcomes.len()));
+        let mut merged = SourceHistory::default();
+        for part in [a, b] {
+            let mut h = SourceHistory::default();
+            for (f, t, ok) in part {
+                h.add(*f, *t, *ok);
+            }
+            merged.merge(&h);
+        }
+        prop_assert_eq!(measure_source_counts(&merged, min), expected);
+    }
+
     #[test]
     fn rate_is_truncated_never_rounded_up(a in 0i64..1_000_000, t in 1i64..1_000_000) {
         let r = Rate::new(a, t);

@@ -1,4 +1,4 @@
-// Pre-aggregated admissions and recognitions: reading, keeping exact, rebuilding, verifying
+// Pre-aggregated admissions, recognitions and ended candidacies: reading, keeping exact, rebuilding, verifying
 // (`report_agg`; the policy and the arithmetic are in crate::aggregates, the counting rule in
 // ketnap_domain::reports::facts). Included per engine by `engine!` (see mod.rs).
 //
@@ -14,7 +14,7 @@ use ketnap_domain::person::{
     EthnicGroup, GeneralEducation, Occupation, PartyStatus, PersonId, PoliticalTheory,
     ProfessionalQualification, Religion, Sex, StatusSpell,
 };
-use ketnap_domain::reports::{EventFact, FactKind, counted, row_ids};
+use ketnap_domain::reports::{EventFact, FactKind, Counted, candidacies_ended, counted, row_ids};
 use ketnap_domain::{Date, Period};
 use sqlx::{AssertSqlSafe, Pool, Row};
 
@@ -78,7 +78,7 @@ fn person_facts(rows: &[SpellRow]) -> Vec<Fact> {
         return vec![];
     };
     let spells: Vec<StatusSpell> = rows.iter().map(|r| r.spell).collect();
-    counted(&spells)
+    let mut facts: Vec<Fact> = counted(&spells)
         .into_iter()
         .map(|c| {
             let mut who = first.who.clone();
@@ -86,9 +86,20 @@ fn person_facts(rows: &[SpellRow]) -> Vec<Fact> {
             Fact {
                 counted: c,
                 rows: row_ids(&who),
+                attributed_on: c.date,
             }
         })
-        .collect()
+        .collect();
+    facts.extend(candidacies_ended(&spells).into_iter().map(|c| Fact {
+        counted: Counted {
+            kind: FactKind::Candidacy,
+            date: c.to,
+            branch: c.branch,
+        },
+        rows: c.rows(),
+        attributed_on: c.from,
+    }));
+    facts
 }
 
 /// Groups rows ordered by person into each person's facts.
@@ -306,6 +317,28 @@ pub async fn rebuild(pool: &Pool<DB>, actor: &str) -> Result<u64> {
     Ok(n)
 }
 
+/// Runs the rebuild a migration asked for (`pending_task`), once: the task row is claimed and
+/// deleted in the rebuild's transaction, so of several servers starting together one does it.
+/// Returns whether this call did.
+pub async fn run_pending_rebuild(pool: &Pool<DB>) -> Result<bool> {
+    let mut tx = super::org::begin_write(pool).await?;
+    let claimed = sqlx::query("DELETE FROM pending_task WHERE name = 'rebuild_report_agg'")
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if claimed == 0 {
+        return Ok(false);
+    }
+    let n = rebuild_in(&mut tx).await?;
+    if n > 0 {
+        // A new, empty database has nothing to record.
+        let detail = serde_json::json!({ "rows": n, "reason": "migration" }).to_string();
+        super::audit::record_in(&mut tx, "ketnap", "aggregates.rebuild", "report_agg", "all", &detail).await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
 /// Compares the table with a recomputation: the keys whose counts differ, as
 /// (unit, kind, period, row, stored, expected), at most `limit` of them, and the rows compared.
 pub async fn verify(pool: &Pool<DB>, limit: usize) -> Result<(u64, Vec<(OrgId, String, i32, String, i64, i64)>)> {
@@ -391,6 +424,36 @@ pub async fn totals_many(pool: &Pool<DB>, ids: &[OrgId], kind: FactKind, a: i32,
     for r in q.fetch_all(pool).await? {
         let n: Option<i64> = r.try_get("n")?;
         out.push((r.try_get("org_id")?, n.unwrap_or(0)));
+    }
+    Ok(out)
+}
+
+/// The monthly counts per row of each unit of `ids` from month code `a` to `b` (inclusive).
+pub async fn month_rows_many(
+    pool: &Pool<DB>,
+    ids: &[OrgId],
+    kind: FactKind,
+    a: i32,
+    b: i32,
+) -> Result<Vec<(OrgId, String, i64)>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = format!(
+        "SELECT org_id, row_id, CAST(SUM(n) AS BIGINT) AS n FROM report_agg WHERE kind = $1 \
+         AND period >= $2 AND period <= $3 AND period % 100 <> 0 AND org_id IN ({}) GROUP BY org_id, row_id",
+        super::super::placeholders(4, ids.len())
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(kind.as_str()).bind(a).bind(b);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    let mut out = vec![];
+    for r in q.fetch_all(pool).await? {
+        let n: Option<i64> = r.try_get("n")?;
+        if let Some(n) = n.filter(|n| *n != 0) {
+            out.push((r.try_get("org_id")?, r.try_get("row_id")?, n));
+        }
     }
     Ok(out)
 }

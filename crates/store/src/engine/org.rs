@@ -297,7 +297,8 @@ pub async fn apply(pool: &Pool<DB>, op: &Operation, actor: &str) -> Result<Vec<O
     .fetch_one(&mut *tx)
     .await?;
 
-    // The admissions and recognitions dated from the operation on under the units it moves
+    // The facts attributed from the operation on (admissions, recognitions, candidacies
+    // started) under the units it moves
     // leave the pre-aggregates now and come back under their new ancestors after the closure
     // is rebuilt (docs/decisions.md §14).
     let touched: Vec<OrgId> = changes
@@ -314,7 +315,7 @@ pub async fn apply(pool: &Pool<DB>, op: &Operation, actor: &str) -> Result<Vec<O
         .await?
         .into_values()
         .flatten()
-        .filter(|f| f.counted.date >= date)
+        .filter(|f| f.attributed_on >= date)
         .collect();
     super::aggregates::subtract(&mut tx, &facts).await?;
 

@@ -223,6 +223,18 @@ pub async fn list(
         .collect()
 }
 
+/// Every case of one person, oldest first.
+pub async fn of_person(pool: &Pool<DB>, person: PersonId) -> Result<Vec<CaseSummary>> {
+    let sql = format!("SELECT {SUMMARY_COLS} {SUMMARY_FROM} WHERE c.person_id = $1 ORDER BY c.opened_on, c.id");
+    sqlx::query(AssertSqlSafe(sql))
+        .bind(person)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(summary)
+        .collect()
+}
+
 /// What is due on `as_of` under `root`. The case projections narrow the cases to read (with
 /// margins for holidays edited since they were computed); the domain's `due_items` decides.
 pub async fn due(

@@ -261,14 +261,17 @@ pub async fn locality_facts(
         ),
     };
     let sql = format!(
+        // Only whether there is a member matters: EXISTS stops at the first one instead of
+        // counting every resident of every village of a province.
         "SELECT l.kind, sv.branch_id, \
-         (SELECT COUNT(*) FROM person p JOIN person_status s ON s.person_id = p.id \
+         CASE WHEN EXISTS (SELECT 1 FROM person p JOIN person_status s ON s.person_id = p.id \
           AND s.valid_from <= $2 AND s.valid_to > $2 AND s.status IN ('probationary', 'official') \
-          WHERE p.residence_locality_id = l.id) AS residents, \
+          WHERE p.residence_locality_id = l.id) THEN 1 ELSE 0 END AS residents, \
          (SELECT COUNT(*) FROM locality_service x WHERE x.branch_id = sv.branch_id \
           AND x.valid_from <= $2 AND x.valid_to > $2) AS serves, \
-         (SELECT COUNT(*) FROM person_status m WHERE m.org_id = sv.branch_id \
-          AND m.valid_from <= $2 AND m.valid_to > $2 AND m.status IN ('probationary', 'official')) AS branch_members \
+         CASE WHEN EXISTS (SELECT 1 FROM person_status m WHERE m.org_id = sv.branch_id \
+          AND m.valid_from <= $2 AND m.valid_to > $2 AND m.status IN ('probationary', 'official')) \
+          THEN 1 ELSE 0 END AS branch_members \
          FROM org_closure c {cjoin} \
          JOIN locality l ON l.id = lc.locality_id AND l.valid_from <= $2 AND l.valid_to > $2 \
          LEFT JOIN locality_service sv ON sv.locality_id = l.id AND sv.valid_from <= $2 AND sv.valid_to > $2 \
@@ -290,18 +293,15 @@ pub async fn locality_facts(
                     &r.try_get::<String, _>("kind")?,
                     LocalityKind::parse,
                 )?,
-                resident_members: r.try_get("residents")?,
+                has_resident_member: r.try_get::<i32, _>("residents")? != 0,
                 branch,
                 branch_serves: if branch.is_some() {
                     r.try_get("serves")?
                 } else {
                     0
                 },
-                branch_members: if branch.is_some() {
-                    r.try_get("branch_members")?
-                } else {
-                    0
-                },
+                branch_has_member: branch.is_some()
+                    && r.try_get::<i32, _>("branch_members")? != 0,
             })
         })
         .collect()

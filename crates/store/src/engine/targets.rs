@@ -168,29 +168,6 @@ pub async fn open_cases_by_stage(
         .collect()
 }
 
-/// Candidate spells under `org` (closure on the spell's start) that ended in `[from, to)`, with
-/// whether the next spell of the person was `probationary` (admitted): the history the
-/// forecast measures the source stage's conversion and time with.
-pub async fn candidate_outcomes(pool: &Pool<DB>, org: OrgId, from: Date, to: Date) -> Result<Vec<(Date, Date, bool)>> {
-    let rows = sqlx::query(
-        "SELECT s.valid_from, s.valid_to, n.status AS next FROM org_closure c \
-         JOIN person_status s ON s.org_id = c.descendant_id AND c.valid_from <= s.valid_from AND c.valid_to > s.valid_from \
-         LEFT JOIN person_status n ON n.person_id = s.person_id AND n.valid_from = s.valid_to \
-         WHERE c.ancestor_id = $1 AND s.status = 'candidate' AND s.valid_to >= $2 AND s.valid_to < $3",
-    )
-    .bind(org)
-    .bind(from)
-    .bind(to)
-    .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let next: Option<String> = r.try_get("next")?;
-            Ok((r.try_get("valid_from")?, r.try_get("valid_to")?, next.as_deref() == Some("probationary")))
-        })
-        .collect()
-}
-
 // ---- the same for many units at once (a ranking of a unit's children) ----------------------
 
 /// `IN (…)` placeholders for `ids` starting at `$start`.
@@ -275,7 +252,10 @@ pub async fn open_cases_many(pool: &Pool<DB>, ids: &[OrgId], as_of: Date) -> Res
         .collect()
 }
 
-/// [`candidate_outcomes`] of each unit of `ids`.
+/// Candidate spells under each unit of `ids` (closure on the spell's start) that ended in
+/// `[from, to)`, with whether the next spell of the person was `probationary` (admitted): the
+/// history the forecast measures the source stage's conversion and time with (the facts side
+/// of the `candidacy` pre-aggregates).
 pub async fn candidate_outcomes_many(
     pool: &Pool<DB>,
     ids: &[OrgId],

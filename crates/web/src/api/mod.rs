@@ -4,8 +4,10 @@ pub mod auth;
 pub mod calendar;
 pub mod courses;
 pub mod exchange;
+pub mod forms;
 pub mod health;
 pub mod localities;
+pub mod openapi;
 pub mod org;
 pub mod people;
 pub mod pipeline;
@@ -151,6 +153,20 @@ pub const ENDPOINTS: &[Endpoint] = &[
         example: "",
         about_vi: "Ghi một bước của quy trình, kiểm tra theo quy định có hiệu lực vào ngày đó",
         about_en: "Record a step, checked by the rules in force on its date (If-Match: version)",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/cases/{id}/forms?as_of=YYYY-MM-DD",
+        example: "",
+        about_vi: "Biểu mẫu hồ sơ (3, 5, 6, 8, 9, 16-KNĐ): mẫu nào in được, mẫu nào còn thiếu dữ liệu gì",
+        about_en: "The dossier forms (3-, 5-, 6-, 8-, 9-, 16-KNĐ): which are ready, what the others lack",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/cases/{id}/forms/{form}?as_of=YYYY-MM-DD",
+        example: "",
+        about_vi: "In một biểu mẫu điền sẵn thành tệp DOCX ({form} = 6-KND.docx); thiếu dữ liệu: lỗi 422 nêu các trường",
+        about_en: "One form pre-filled as DOCX ({form} = 6-KND.docx); 422 naming the missing fields when the case is not ready",
     },
     Endpoint {
         method: "GET",
@@ -322,6 +338,13 @@ pub const ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: "GET",
+        path: "/api/v1/openapi.json",
+        example: "/api/v1/openapi.json",
+        about_vi: "Tài liệu API (OpenAPI 3.1), sinh từ bảng định tuyến",
+        about_en: "The OpenAPI 3.1 document, generated from the route table",
+    },
+    Endpoint {
+        method: "GET",
         path: "/api/v1",
         example: "/api/v1",
         about_vi: "Danh sách các điểm cuối API",
@@ -333,7 +356,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reach {
-    /// Open to everyone (signing in).
+    /// Open to everyone (signing in, the OpenAPI document).
     Public,
     /// Not about a unit (the endpoint list, one's own account, the calendar, users).
     Unscoped,
@@ -382,6 +405,14 @@ pub const ROUTES: &[Route] = &[
         permission: None,
         reach: Reach::Public,
         handler: || post(auth::login),
+    },
+    // The OpenAPI document of this table (generated from it): public, like the sign-in.
+    Route {
+        method: "GET",
+        path: "/api/v1/openapi.json",
+        permission: None,
+        reach: Reach::Public,
+        handler: || get(openapi::openapi),
     },
     r("POST", "/api/v1/logout", P::SignedIn, Unscoped, || {
         post(auth::logout)
@@ -521,6 +552,22 @@ pub const ROUTES: &[Route] = &[
         P::WriteCases,
         Subtree,
         || post(pipeline::record),
+    ),
+    // The dossier forms need what the case page needs (a print is audited as a view).
+    r(
+        "GET",
+        "/api/v1/cases/{id}/forms",
+        P::ReadCases,
+        Subtree,
+        || get(forms::list),
+    ),
+    // `{form}` is `6-KND.docx` (matchit has no suffixes after a parameter).
+    r(
+        "GET",
+        "/api/v1/cases/{id}/forms/{form}",
+        P::ReadCases,
+        Subtree,
+        || get(forms::docx),
     ),
     r("GET", "/api/v1/due", P::ReadCases, Subtree, || {
         get(pipeline::due)

@@ -1,11 +1,14 @@
-//! Lớp bồi dưỡng, người dùng, nhật ký — the political centre's courses (list, new course),
-//! the administrator's users page (create, disable) and the audit trail of the user's unit.
+//! Lớp bồi dưỡng, người dùng, nhật ký — the political centre's courses (list, new course,
+//! enrolments; enrol a candidate, record completion and the certificate — the store calls of
+//! `ketnap course enrol|complete` and of the API), the administrator's users page (create,
+//! disable) and the audit trail of the user's unit.
 
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use ketnap_domain::access::{Permission, Role};
+use ketnap_domain::pipeline::Stage;
 use ketnap_store::auth_api::NewUser;
 use ketnap_store::pipeline_api::{CourseKind, NewCourse};
 use serde::Deserialize;
@@ -21,6 +24,7 @@ pub struct OrgQuery {
 }
 
 pub struct CourseLine {
+    pub id: i64,
     pub name: String,
     pub kind: String,
     pub unit: String,
@@ -30,6 +34,17 @@ pub struct CourseLine {
     pub completed: i64,
 }
 
+/// One enrolment as listed (birth year only, as in every list).
+pub struct EnrolLine {
+    pub course: String,
+    pub person_id: i64,
+    pub name: String,
+    pub born: i32,
+    pub enrolled: String,
+    /// `số … ngày dd/mm/yyyy` once completed.
+    pub certificate: String,
+}
+
 #[derive(Template)]
 #[template(path = "ui/courses.html")]
 pub struct CoursesPage {
@@ -37,24 +52,152 @@ pub struct CoursesPage {
     pub title: String,
     pub org: String,
     pub courses: Vec<CourseLine>,
+    pub enrolments: Vec<EnrolLine>,
     pub kinds: Vec<Opt>,
+    /// Courses to enrol in.
+    pub course_opts: Vec<Opt>,
+    /// People with an open case who may take a course (`person id`).
+    pub candidates: Vec<Opt>,
+    /// Enrolments not completed yet (`course:person`).
+    pub pending: Vec<Opt>,
     pub can_write: bool,
-    pub error: String,
+    /// The form refused (`create`, `enrol`, `complete`), empty when none.
+    pub error_op: &'static str,
+    /// Each problem: field, rule, message.
+    pub errors: Vec<String>,
+    /// What was typed in the refused form.
+    pub form: Vec<(String, String)>,
+    /// The form just done (`?ok=`).
+    pub done: String,
+    pub today: String,
 }
+
+impl CoursesPage {
+    /// A value typed in the refused form `op`.
+    pub fn v(&self, op: &str, name: &str) -> &str {
+        if self.error_op != op {
+            return "";
+        }
+        self.form
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+}
+
+/// A refused course form.
+#[derive(Default)]
+pub struct CourseRefusal {
+    pub op: &'static str,
+    pub errors: Vec<String>,
+    pub form: Vec<(String, String)>,
+}
+
+/// Courses whose enrolments the page lists (the newest).
+const ENROLMENT_COURSES: usize = 20;
 
 async fn courses_page(
     state: &AppState,
     ctx: Ctx,
     org: Option<&str>,
-    error: String,
+    refused: CourseRefusal,
+    done: String,
 ) -> PageResult<CoursesPage> {
     let unit = ctx.unit(state, org).await?;
     let courses = state.store.courses_list(Some(&unit.code)).await?;
+    let can_write = ctx.p.allows(Permission::WriteCourses);
+    let mut enrolments = vec![];
+    let mut pending = vec![];
+    for c in courses.iter().take(ENROLMENT_COURSES) {
+        if c.enrolled == 0 {
+            continue;
+        }
+        for e in state.store.course_enrolments(c.id).await? {
+            let certificate = match (&e.certificate_no, e.issued) {
+                (Some(n), Some(d)) => format!("{n} · {}", fmt_date(d)),
+                (Some(n), None) => n.clone(),
+                _ => String::new(),
+            };
+            let value = format!("{}:{}", c.id, e.person.id);
+            if certificate.is_empty() {
+                pending.push(Opt {
+                    selected: refused.op == "complete"
+                        && refused
+                            .form
+                            .iter()
+                            .any(|(k, v)| k == "enrolment" && *v == value),
+                    value,
+                    label: format!(
+                        "{} — {} ({})",
+                        c.name, e.person.full_name, e.person.birth_year
+                    ),
+                });
+            }
+            enrolments.push(EnrolLine {
+                course: c.name.clone(),
+                person_id: e.person.id,
+                name: e.person.full_name,
+                born: e.person.birth_year,
+                enrolled: fmt_date(e.enrolled_on),
+                certificate,
+            });
+        }
+    }
+    let typed = |name: &str| {
+        refused
+            .form
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let mut candidates = vec![];
+    if can_write && ctx.p.allows(Permission::ReadCases) {
+        let chosen = typed("person");
+        for c in state
+            .store
+            .cases_in(&unit.code, ctx.today, None, 1000)
+            .await?
+        {
+            let awareness = (Stage::Source..=Stage::Introduced).contains(&c.stage);
+            if !awareness && c.stage != Stage::Probationary {
+                continue;
+            }
+            let value = c.person.id.to_string();
+            candidates.push(Opt {
+                selected: refused.op == "enrol" && value == chosen,
+                label: format!(
+                    "{} ({}) — {} · {}",
+                    c.person.full_name,
+                    c.person.birth_year,
+                    c.branch.name,
+                    ctx.lang.pick(c.stage.label_vi(), c.stage.label_en())
+                ),
+                value,
+            });
+        }
+    }
+    let chosen_course = typed("course");
     Ok(CoursesPage {
         title: ctx.t("courses.title").into(),
+        course_opts: courses
+            .iter()
+            .map(|c| Opt {
+                value: c.id.to_string(),
+                label: format!(
+                    "{} ({}, {} – {})",
+                    c.name,
+                    c.kind.label_vi(),
+                    fmt_date(c.starts_on),
+                    fmt_date(c.ends_on)
+                ),
+                selected: refused.op == "enrol" && c.id.to_string() == chosen_course,
+            })
+            .collect(),
         courses: courses
             .into_iter()
             .map(|c| CourseLine {
+                id: c.id,
                 name: c.name,
                 kind: c.kind.label_vi().into(),
                 unit: c.org.name,
@@ -64,6 +207,7 @@ async fn courses_page(
                 completed: c.completed,
             })
             .collect(),
+        enrolments,
         kinds: CourseKind::ALL
             .iter()
             .map(|k| Opt {
@@ -72,21 +216,106 @@ async fn courses_page(
                 selected: false,
             })
             .collect(),
-        can_write: ctx.p.allows(Permission::WriteCourses),
+        candidates,
+        pending,
+        can_write,
         org: unit.code,
-        error,
+        error_op: refused.op,
+        errors: refused.errors,
+        form: refused.form,
+        done,
+        today: fmt_date(ctx.today),
         ctx,
     })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CoursesQuery {
+    pub org: Option<String>,
+    /// The form just done.
+    pub ok: Option<String>,
 }
 
 /// `GET /courses?org=`.
 pub async fn courses(
     State(state): State<AppState>,
     ctx: Ctx,
-    PQuery(q): PQuery<OrgQuery>,
+    PQuery(q): PQuery<CoursesQuery>,
 ) -> PageResult<Response> {
-    let page = courses_page(&state, ctx, q.org.as_deref(), String::new()).await?;
+    let page = courses_page(
+        &state,
+        ctx,
+        q.org.as_deref(),
+        CourseRefusal::default(),
+        q.ok.unwrap_or_default(),
+    )
+    .await?;
     render(&page)
+}
+
+/// What a course form ends in when refused: the status and each problem.
+type Problems = (StatusCode, Vec<String>);
+
+fn problem(field: &str, rule: &str, message: &str) -> Problems {
+    (
+        StatusCode::BAD_REQUEST,
+        vec![format!("{field}: [{rule}] {message}")],
+    )
+}
+
+/// A store or check error as problems to show on the form; others pass through.
+fn problems_of(e: ApiError) -> Result<Problems, PageError> {
+    match e {
+        ApiError::Refused(v) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            v.iter()
+                .map(|x| format!("{}: [{}] {}", x.field, x.rule, x.message))
+                .collect(),
+        )),
+        ApiError::RulesRefused(v) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            v.iter()
+                .map(|r| {
+                    format!(
+                        "[{}] {} ({}, {})",
+                        r.rule_id, r.message_vi, r.regulation, r.article
+                    )
+                })
+                .collect(),
+        )),
+        e @ (ApiError::BadRequest { .. } | ApiError::Conflict { .. }) => {
+            Ok((e.status(), vec![e.to_string()]))
+        }
+        other => Err(PageError::Api(other)),
+    }
+}
+
+/// Shows the courses page again with the problems on the form `op` (or, done, goes back to
+/// it).
+async fn course_outcome(
+    state: &AppState,
+    ctx: Ctx,
+    org: &str,
+    op: &'static str,
+    form: PForm,
+    outcome: Result<(), Problems>,
+) -> PageResult<Response> {
+    match outcome {
+        Ok(()) => Ok(redirect(&format!("/courses?org={org}&ok={op}"))),
+        Err((status, errors)) => {
+            let refused = CourseRefusal {
+                op,
+                errors,
+                form: form
+                    .0
+                    .into_iter()
+                    .filter(|(k, _)| k != "csrf_token")
+                    .collect(),
+            };
+            let page = courses_page(state, ctx, Some(org), refused, String::new()).await?;
+            super::render_status(status, &page)
+        }
+    }
 }
 
 /// `POST /courses` (`org`, `kind`, `name`, `starts_on`, `ends_on`).
@@ -96,36 +325,147 @@ pub async fn course_create(
     form: PForm,
 ) -> PageResult<Response> {
     let unit = ctx.unit(&state, form.opt("org")).await?;
-    let (Some(starts_on), Some(ends_on)) = (
+    let outcome = match (
         parse_date(form.get("starts_on")),
         parse_date(form.get("ends_on")),
-    ) else {
-        let page = courses_page(&state, ctx, Some(&unit.code), "dd/mm/yyyy".into()).await?;
-        return super::render_status(StatusCode::BAD_REQUEST, &page);
-    };
-    let new = NewCourse {
-        kind: CourseKind::parse(form.get("kind")).unwrap_or(CourseKind::Awareness),
-        org_code: unit.code.clone(),
-        name: form.get("name").into(),
-        reserved_class: None,
-        starts_on,
-        ends_on,
-    };
-    match state.store.course_create(&new, &ctx.p.actor()).await {
-        Ok(_) => Ok(redirect(&format!("/courses?org={}", unit.code))),
-        Err(e) => match ApiError::from(e) {
-            ApiError::Refused(v) => {
-                let msg = v
-                    .iter()
-                    .map(|x| format!("[{}] {}", x.rule, x.message))
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                let page = courses_page(&state, ctx, Some(&unit.code), msg).await?;
-                super::render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+    ) {
+        (None, _) => Err(problem("starts_on", "form.date", "dd/mm/yyyy")),
+        (_, None) => Err(problem("ends_on", "form.date", "dd/mm/yyyy")),
+        (Some(starts_on), Some(ends_on)) => {
+            let new = NewCourse {
+                kind: CourseKind::parse(form.get("kind")).unwrap_or(CourseKind::Awareness),
+                org_code: unit.code.clone(),
+                name: form.get("name").into(),
+                reserved_class: None,
+                starts_on,
+                ends_on,
+            };
+            match state.store.course_create(&new, &ctx.p.actor()).await {
+                Ok(_) => Ok(()),
+                Err(e) => Err(problems_of(ApiError::from(e))?),
             }
-            other => Err(PageError::Api(other)),
+        }
+    };
+    course_outcome(&state, ctx, &unit.code, "create", form, outcome).await
+}
+
+/// The course of a form field: a number, and a course in the user's subtree (404 otherwise,
+/// as in the API).
+async fn course_of(state: &AppState, ctx: &Ctx, s: &str) -> PageResult<Result<i64, Problems>> {
+    let Ok(id) = s.trim().parse::<i64>() else {
+        return Ok(Err(problem(
+            "course",
+            "form.required",
+            "chọn một lớp (choose a course)",
+        )));
+    };
+    ctx.p.check_course(state, id).await?;
+    Ok(Ok(id))
+}
+
+/// The person of a form field: a number, and a person in the user's subtree (404 otherwise).
+async fn person_of(state: &AppState, ctx: &Ctx, s: &str) -> PageResult<Result<i64, Problems>> {
+    let Ok(id) = s.trim().parse::<i64>() else {
+        return Ok(Err(problem(
+            "person",
+            "form.required",
+            "chọn một người (choose a person)",
+        )));
+    };
+    ctx.p.check_person(state, id).await?;
+    Ok(Ok(id))
+}
+
+/// Checks and enrols (`enrol` form).
+async fn enrol(state: &AppState, ctx: &Ctx, form: &PForm) -> PageResult<Result<(), Problems>> {
+    let course = match course_of(state, ctx, form.get("course")).await? {
+        Ok(c) => c,
+        Err(p) => return Ok(Err(p)),
+    };
+    let person = match person_of(state, ctx, form.get("person")).await? {
+        Ok(p) => p,
+        Err(p) => return Ok(Err(p)),
+    };
+    let date = match form.opt("date") {
+        None => ctx.today,
+        Some(d) => match parse_date(d) {
+            Some(d) => d,
+            None => return Ok(Err(problem("date", "form.date", "dd/mm/yyyy"))),
         },
+    };
+    match state
+        .store
+        .course_enrol(course, person, date, &ctx.p.actor())
+        .await
+    {
+        Ok(()) => Ok(Ok(())),
+        Err(e) => Ok(Err(problems_of(ApiError::from(e))?)),
     }
+}
+
+/// `POST /courses/enrol` (`org`, `course`, `person`, `date`): ghi danh a person with an open
+/// case (`Store::course_enrol`, as `ketnap course enrol` and `POST
+/// /api/v1/courses/{id}/enrolments`).
+pub async fn course_enrol(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    form: PForm,
+) -> PageResult<Response> {
+    let unit = ctx.unit(&state, form.opt("org")).await?;
+    let outcome = enrol(&state, &ctx, &form).await?;
+    course_outcome(&state, ctx, &unit.code, "enrol", form, outcome).await
+}
+
+/// Checks and records a completion (`complete` form).
+async fn complete(state: &AppState, ctx: &Ctx, form: &PForm) -> PageResult<Result<(), Problems>> {
+    let (c, p) = form.get("enrolment").split_once(':').unwrap_or(("", ""));
+    let course = match course_of(state, ctx, c).await? {
+        Ok(c) => c,
+        Err(_) => {
+            return Ok(Err(problem(
+                "enrolment",
+                "form.required",
+                "chọn một học viên chưa hoàn thành (choose an enrolment not completed)",
+            )));
+        }
+    };
+    let person = match person_of(state, ctx, p).await? {
+        Ok(p) => p,
+        Err(e) => return Ok(Err(e)),
+    };
+    let number = form.get("certificate_no");
+    if number.is_empty() {
+        return Ok(Err(problem(
+            "certificate_no",
+            "course.certificate",
+            "nhập số giấy chứng nhận (the certificate's number is required)",
+        )));
+    }
+    let Some(issued) = parse_date(form.get("issued")) else {
+        return Ok(Err(problem("issued", "form.date", "dd/mm/yyyy")));
+    };
+    match state
+        .store
+        .course_complete(course, person, number, issued, &ctx.p.actor())
+        .await
+    {
+        Ok(_) => Ok(Ok(())),
+        Err(e) => Ok(Err(problems_of(ApiError::from(e))?)),
+    }
+}
+
+/// `POST /courses/complete` (`org`, `enrolment` = `course:person`, `certificate_no`,
+/// `issued`): completion and the certificate, an event of the person's case checked by the
+/// admission rules (`Store::course_complete`, as `ketnap course complete` and `POST
+/// /api/v1/courses/{id}/completions`).
+pub async fn course_complete(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    form: PForm,
+) -> PageResult<Response> {
+    let unit = ctx.unit(&state, form.opt("org")).await?;
+    let outcome = complete(&state, &ctx, &form).await?;
+    course_outcome(&state, ctx, &unit.code, "complete", form, outcome).await
 }
 
 pub struct UserLine {

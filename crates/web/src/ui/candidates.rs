@@ -478,6 +478,15 @@ pub struct CheckLine {
     pub present: bool,
 }
 
+/// A dossier form on the case page: a download link when ready, else what it lacks.
+pub struct FormLine {
+    pub code: &'static str,
+    pub title: &'static str,
+    pub href: String,
+    pub ready: bool,
+    pub missing: Vec<String>,
+}
+
 pub struct DueView {
     pub what: String,
     pub due: String,
@@ -501,6 +510,8 @@ pub struct CasePage {
     pub title: String,
     pub id: i64,
     pub version: i64,
+    /// The person (`/people/{id}`).
+    pub person_id: i64,
     pub name: String,
     pub born: i32,
     pub sex: String,
@@ -514,6 +525,8 @@ pub struct CasePage {
     pub opened: String,
     pub events: Vec<EventLine>,
     pub checklist: Vec<CheckLine>,
+    /// "In biểu mẫu": the dossier forms that apply to the case.
+    pub forms: Vec<FormLine>,
     pub due: Vec<DueView>,
     pub can_write: bool,
     pub steps: Vec<Opt>,
@@ -633,6 +646,23 @@ async fn case_page_data(
             selected: Some(*s) == chosen,
         })
         .collect();
+    let forms = ketnap_domain::pipeline::forms::statuses(
+        &ketnap_exchange::forms::source_from(&state.store, &v).await?,
+    )
+    .into_iter()
+    .filter(|f| f.applicable)
+    .map(|f| FormLine {
+        code: f.form.code(),
+        title: l.pick(f.title_vi, f.title_en),
+        href: crate::api::forms::href(id, f.form),
+        ready: f.ready,
+        missing: f
+            .missing
+            .iter()
+            .map(|m| l.pick(m.label_vi, m.label_en).to_string())
+            .collect(),
+    })
+    .collect();
     let date = form
         .iter()
         .find(|(k, _)| k == "date")
@@ -642,6 +672,7 @@ async fn case_page_data(
         title: format!("{} — {}", ctx.t("case.title"), v.person.full_name),
         id,
         version: v.case.version,
+        person_id: v.person.id,
         name: v.person.full_name.clone(),
         born: v.person.birth_year,
         sex: v.person.sex.label_vi().into(),
@@ -681,6 +712,7 @@ async fn case_page_data(
                 corrects: e.corrects,
             })
             .collect(),
+        forms,
         checklist: v
             .checklist
             .iter()

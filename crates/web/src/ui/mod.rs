@@ -14,6 +14,7 @@ pub mod candidates;
 pub mod chart;
 pub mod i18n;
 pub mod orgs;
+pub mod people;
 pub mod reports;
 pub mod search;
 pub mod targets;
@@ -101,6 +102,9 @@ pub const PAGES: &[Page] = &[
     pg("POST", "/cases/{id}/events", P::WriteCases, Subtree, || {
         post(candidates::record_step)
     }),
+    pg("GET", "/people/{id}", P::ReadPeople, Subtree, || {
+        get(people::page)
+    }),
     pg("GET", "/orgs", P::ReadStructure, Subtree, || {
         get(orgs::tree)
     }),
@@ -113,6 +117,41 @@ pub const PAGES: &[Page] = &[
         P::ChangeStructure,
         Subtree,
         || post(orgs::rename),
+    ),
+    pg(
+        "POST",
+        "/orgs/{code}/create",
+        P::ChangeStructure,
+        Subtree,
+        || post(orgs::create),
+    ),
+    pg(
+        "POST",
+        "/orgs/{code}/move",
+        P::ChangeStructure,
+        Subtree,
+        || post(orgs::move_unit),
+    ),
+    pg(
+        "POST",
+        "/orgs/{code}/merge",
+        P::ChangeStructure,
+        Subtree,
+        || post(orgs::merge),
+    ),
+    pg(
+        "POST",
+        "/orgs/{code}/split",
+        P::ChangeStructure,
+        Subtree,
+        || post(orgs::split),
+    ),
+    pg(
+        "POST",
+        "/orgs/{code}/dissolve",
+        P::ChangeStructure,
+        Subtree,
+        || post(orgs::dissolve),
     ),
     pg("GET", "/targets", P::ReadReports, Subtree, || {
         get(targets::grid)
@@ -142,6 +181,16 @@ pub const PAGES: &[Page] = &[
     pg("POST", "/courses", P::WriteCourses, Subtree, || {
         post(admin::course_create)
     }),
+    pg("POST", "/courses/enrol", P::WriteCourses, Subtree, || {
+        post(admin::course_enrol)
+    }),
+    pg(
+        "POST",
+        "/courses/complete",
+        P::WriteCourses,
+        Subtree,
+        || post(admin::course_complete),
+    ),
     pg("GET", "/admin/users", P::ManageUsers, Unscoped, || {
         get(admin::users)
     }),

@@ -19,6 +19,7 @@ pub struct SearchQuery {
 }
 
 pub struct PersonLine {
+    pub id: i64,
     pub name: String,
     pub born: i32,
     pub status: String,
@@ -64,6 +65,7 @@ pub async fn page(
             people = hits
                 .into_iter()
                 .map(|h| PersonLine {
+                    id: h.id,
                     born: d.birth_year(&h.birth_date),
                     status: h
                         .status
