@@ -1,4 +1,5 @@
-//! `ketnap user`: accounts for the web (người dùng) — add, list, disable, API tokens — and the
+//! `ketnap user`: accounts for the web (người dùng) — add, list, disable/enable, password reset,
+//! API tokens created, listed and revoked one by one — and the
 //! demo accounts `ketnap serve --demo` creates.
 
 use std::io::{BufRead, IsTerminal};
@@ -18,6 +19,16 @@ pub enum UserCommand {
     List,
     /// Disable a user: their sessions end and their API tokens stop working.
     Disable { username: String },
+    /// Enable a disabled user again (tokens revoked by disabling stay revoked).
+    Enable { username: String },
+    /// Reset a user's password (read from the first line of standard input); every session of
+    /// the user ends.
+    Password { username: String },
+    /// List a user's API tokens (id, name, created, last used, revoked).
+    Tokens { username: String },
+    /// Revoke one API token of a user (its id from `ketnap user tokens`); the others keep
+    /// working.
+    Revoke { username: String, id: i64 },
     /// Create an API token for an integration (`Authorization: Bearer …`); printed once, only
     /// its hash is kept.
     Token {
@@ -59,19 +70,7 @@ pub async fn run(store: &Store, c: UserCommand, actor: &str) -> Result<()> {
         UserCommand::Add(a) => {
             let role = parse_role(&a.role)?;
             let password = if a.password_stdin {
-                if std::io::stdin().is_terminal() {
-                    eprintln!("Password (at least 10 characters), then Enter:");
-                }
-                let mut line = String::new();
-                std::io::stdin()
-                    .lock()
-                    .read_line(&mut line)
-                    .context("reading the password from standard input")?;
-                let p = line.trim_end_matches(['\n', '\r']).to_string();
-                if p.is_empty() {
-                    bail!("no password on standard input");
-                }
-                Some(p)
+                Some(read_password()?)
             } else {
                 None
             };
@@ -120,6 +119,42 @@ pub async fn run(store: &Store, c: UserCommand, actor: &str) -> Result<()> {
             }
             println!("disabled {username}");
         }
+        UserCommand::Enable { username } => {
+            if !store.user_enable(&username, actor).await? {
+                bail!("no user {username:?}");
+            }
+            println!("enabled {username}");
+        }
+        UserCommand::Password { username } => {
+            let password = read_password()?;
+            store
+                .user_set_password(&username, &password, now(), actor)
+                .await?;
+            println!("password reset for {username}; their sessions have ended");
+        }
+        UserCommand::Tokens { username } => {
+            let tokens = store.tokens(&username).await?;
+            if tokens.is_empty() {
+                println!("{username} has no API token");
+            }
+            for t in tokens {
+                println!(
+                    "{:>5}  {:<24} created {}  last used {}{}",
+                    t.id,
+                    t.name,
+                    t.created_at.format("%d/%m/%Y %H:%M UTC"),
+                    t.last_used
+                        .map_or("never".to_string(), |u| u.format("%d/%m/%Y %H:%M UTC").to_string()),
+                    if t.revoked { "  [revoked]" } else { "" }
+                );
+            }
+        }
+        UserCommand::Revoke { username, id } => {
+            if !store.token_revoke(&username, id, actor).await? {
+                bail!("{username} has no live API token {id} (see `ketnap user tokens {username}`)");
+            }
+            println!("revoked token {id} of {username}");
+        }
         UserCommand::Token { username, name } => {
             let name = name.unwrap_or_else(|| username.trim().to_ascii_lowercase());
             let token = store.token_create(&username, &name, now(), actor).await?;
@@ -130,6 +165,23 @@ pub async fn run(store: &Store, c: UserCommand, actor: &str) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A password from the first line of standard input (prompted on a terminal).
+fn read_password() -> Result<String> {
+    if std::io::stdin().is_terminal() {
+        eprintln!("Password (at least 10 characters), then Enter:");
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
+    let p = line.trim_end_matches(['\n', '\r']).to_string();
+    if p.is_empty() {
+        bail!("no password on standard input");
+    }
+    Ok(p)
 }
 
 /// The demo accounts' password (printed by `ketnap serve --demo`).

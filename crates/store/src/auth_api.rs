@@ -44,6 +44,34 @@ pub struct TokenInfo {
     pub last_used: Option<i64>,
 }
 
+/// Mã API — an API token as an administrator sees it (never the token itself).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used: Option<DateTime<Utc>>,
+    pub revoked: bool,
+}
+
+impl ApiToken {
+    pub(crate) fn from_parts(
+        id: i64,
+        name: String,
+        created_at: i64,
+        last_used: Option<i64>,
+        revoked: bool,
+    ) -> Self {
+        ApiToken {
+            id,
+            name,
+            created_at: DateTime::from_timestamp(created_at, 0).unwrap_or_default(),
+            last_used: last_used.and_then(|t| DateTime::from_timestamp(t, 0)),
+            revoked,
+        }
+    }
+}
+
 /// Người dùng — a user: a role confined to the subtree of a unit (admin: everything).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct User {
@@ -277,6 +305,12 @@ impl Store {
         dispatch_auth!(self, user_set_disabled(&u, true, actor))
     }
 
+    /// Enables a disabled user again (their revoked tokens stay revoked); `false` if unknown.
+    pub async fn user_enable(&self, username: &str, actor: &str) -> Result<bool> {
+        let u = username.trim().to_ascii_lowercase();
+        dispatch_auth!(self, user_set_disabled(&u, false, actor))
+    }
+
     /// Sets a password (an administrator's reset, or the demo); ends every session.
     pub async fn user_set_password(
         &self,
@@ -285,13 +319,7 @@ impl Store {
         now: i64,
         actor: &str,
     ) -> Result<()> {
-        let u = self
-            .user_by_name(username)
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "user",
-                key: username.to_string(),
-            })?;
+        let u = self.user_named(username).await?;
         access::check_password(&u.username, password).map_err(|e| credential("password", e))?;
         let hash = hash_blocking(password.to_string()).await?;
         dispatch_auth!(self, user_set_password(u.id, &hash, now, None, actor))
@@ -424,13 +452,7 @@ impl Store {
         now: i64,
         actor: &str,
     ) -> Result<String> {
-        let u = self
-            .user_by_name(username)
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "user",
-                key: username.to_string(),
-            })?;
+        let u = self.user_named(username).await?;
         if u.disabled {
             return Err(StoreError::from(Violation::new(
                 "username",
@@ -444,6 +466,28 @@ impl Store {
             token_create(u.id, &u.username, name, &token_hash(&token), now, actor)
         )?;
         Ok(token)
+    }
+
+    async fn user_named(&self, username: &str) -> Result<User> {
+        self.user_by_name(username)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "user",
+                key: username.to_string(),
+            })
+    }
+
+    /// A user's API tokens, newest first, revoked ones included.
+    pub async fn tokens(&self, username: &str) -> Result<Vec<ApiToken>> {
+        let u = self.user_named(username).await?;
+        dispatch_auth!(self, tokens_of(u.id))
+    }
+
+    /// Revokes one API token of a user (the others keep working); `false` when the user has no
+    /// live token with that id.
+    pub async fn token_revoke(&self, username: &str, token_id: i64, actor: &str) -> Result<bool> {
+        let u = self.user_named(username).await?;
+        dispatch_auth!(self, token_revoke(u.id, &u.username, token_id, actor))
     }
 
     /// The user and the token's name for a bearer token, if it is live and its user enabled.

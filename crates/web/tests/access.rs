@@ -202,6 +202,14 @@ fn request_for(path: &str, f: &Fixture, n: usize) -> (String, Option<String>, &'
         ),
         "/api/v1/users/{username}/disable" => ("/api/v1/users/nobody/disable".into(), None),
         "/api/v1/users/{username}/tokens" => ("/api/v1/users/nobody/tokens".into(), j(json!({}))),
+        "/api/v1/users/{username}/enable" => ("/api/v1/users/nobody/enable".into(), None),
+        "/api/v1/users/{username}/password" => (
+            "/api/v1/users/nobody/password".into(),
+            j(json!({"password":"a-long-password-1"})),
+        ),
+        "/api/v1/users/{username}/tokens/{id}/revoke" => {
+            ("/api/v1/users/nobody/tokens/1/revoke".into(), None)
+        }
         "/api/v1/audit" => ("/api/v1/audit?org=X1.01".into(), None),
         "/api/v1/org/tree" => ("/api/v1/org/tree?root=X1.01".into(), None),
         "/api/v1/org/operations" => (
@@ -767,6 +775,115 @@ async fn sign_in_csrf_lockout_password_expiry_and_tokens() {
         let (st, text, _) = call(&app, "GET", "/api/v1/users", None, "", &bearer(&admin)).await;
         assert_eq!(st, StatusCode::OK);
         assert!(!text.contains("argon2") && !text.contains(&tok), "{text}");
+        // One token is revoked; the user's other token and sessions keep working.
+        let (st, text, _) = call(
+            &app,
+            "POST",
+            "/api/v1/users/lan/tokens",
+            Some(json!({"name":"backup"}).to_string()),
+            "application/json",
+            &bearer(&admin),
+        )
+        .await;
+        assert_eq!(st, StatusCode::CREATED, "{text}");
+        let backup = serde_json::from_str::<Value>(&text).unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let (st, text, _) = call(
+            &app,
+            "GET",
+            "/api/v1/users/lan/tokens",
+            None,
+            "",
+            &bearer(&admin),
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK, "{text}");
+        assert!(!text.contains(&tok) && !text.contains(&backup), "{text}");
+        let listed: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(listed["count"], 2, "{text}");
+        let hrm_id = listed["tokens"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == "hrm")
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        assert!(
+            !listed["tokens"][1]["last_used"].is_null(),
+            "hrm was used: {text}"
+        );
+        let (st, _, h) = login(&app, "lan", new_pw).await;
+        assert_eq!(st, StatusCode::OK);
+        let lan_cookie = vec![("cookie", session_of(&h))];
+        let revoke = format!("/api/v1/users/lan/tokens/{hrm_id}/revoke");
+        let (st, text, _) = call(&app, "POST", &revoke, None, "", &bearer(&admin)).await;
+        assert_eq!(st, StatusCode::OK, "{text}");
+        assert!(text.contains("\"revoked\":true"), "{text}");
+        let (st, _, _) = call(&app, "GET", "/api/v1/me", None, "", &bearer(&tok)).await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED, "the revoked token stops");
+        let (st, _, _) = call(&app, "GET", "/api/v1/me", None, "", &bearer(&backup)).await;
+        assert_eq!(st, StatusCode::OK, "the other token works");
+        let (st, _, _) = call(&app, "GET", "/api/v1/me", None, "", &lan_cookie).await;
+        assert_eq!(st, StatusCode::OK, "the session works");
+        let (st, v, _) = call(&app, "POST", &revoke, None, "", &bearer(&admin)).await;
+        assert_eq!(st, StatusCode::NOT_FOUND, "revoked twice: {v}");
+        let (st, _, _) = call(
+            &app,
+            "POST",
+            "/api/v1/users/lan/tokens/999999/revoke",
+            None,
+            "",
+            &bearer(&admin),
+        )
+        .await;
+        assert_eq!(st, StatusCode::NOT_FOUND, "not lan's token");
+        let audit = s.audit_recent(None, 5).await.unwrap();
+        assert!(
+            audit
+                .iter()
+                .any(|a| a.action == "user.token_revoke" && a.actor == "token:api"),
+            "{audit:?}"
+        );
+
+        // An administrator resets the password: the rule is checked, every session ends.
+        let reset = |pw: &str| Some(json!({ "password": pw }).to_string());
+        let (st, text, _) = call(
+            &app,
+            "POST",
+            "/api/v1/users/lan/password",
+            reset("short"),
+            "application/json",
+            &bearer(&admin),
+        )
+        .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{text}");
+        assert!(text.contains("password"), "{text}");
+        let (st, _, _) = call(&app, "GET", "/api/v1/me", None, "", &lan_cookie).await;
+        assert_eq!(st, StatusCode::OK, "a refused reset changes nothing");
+        let reset_pw = "mật-khẩu-đặt-lại-1";
+        let (st, text, _) = call(
+            &app,
+            "POST",
+            "/api/v1/users/lan/password",
+            reset(reset_pw),
+            "application/json",
+            &bearer(&admin),
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK, "{text}");
+        assert!(!text.contains(reset_pw), "{text}");
+        let (st, _, _) = call(&app, "GET", "/api/v1/me", None, "", &lan_cookie).await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED, "sessions end on a reset");
+        assert_eq!(
+            login(&app, "lan", new_pw).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(login(&app, "lan", reset_pw).await.0, StatusCode::OK);
+        let new_pw = reset_pw;
+
         let (st, _, _) = call(
             &app,
             "POST",
@@ -788,6 +905,23 @@ async fn sign_in_csrf_lockout_password_expiry_and_tokens() {
             st,
             StatusCode::UNAUTHORIZED,
             "a disabled user cannot sign in"
+        );
+        let (st, text, _) = call(
+            &app,
+            "POST",
+            "/api/v1/users/lan/enable",
+            None,
+            "",
+            &bearer(&admin),
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK, "{text}");
+        assert_eq!(login(&app, "lan", new_pw).await.0, StatusCode::OK);
+        let (st, _, _) = call(&app, "GET", "/api/v1/me", None, "", &bearer(&backup)).await;
+        assert_eq!(
+            st,
+            StatusCode::UNAUTHORIZED,
+            "tokens revoked by disabling stay revoked"
         );
 
         // Users are created by an administrator over the API.

@@ -153,6 +153,21 @@ fn request_for(path: &str, case: i64, s: &Sample, n: usize, x: &Extra) -> (Strin
         "/admin/users/{username}/disable" => {
             ("/admin/users/nobody/disable".into(), Some(String::new()))
         }
+        "/admin/users/{username}/enable" => {
+            ("/admin/users/nobody/enable".into(), Some(String::new()))
+        }
+        "/admin/users/{username}" => ("/admin/users/lanhdao".into(), None),
+        "/admin/users/{username}/password" => (
+            "/admin/users/nobody/password".into(),
+            Some("password=a-long-password-1".into()),
+        ),
+        "/admin/users/{username}/tokens" => {
+            ("/admin/users/nobody/tokens".into(), Some("name=x".into()))
+        }
+        "/admin/users/{username}/tokens/{id}/revoke" => (
+            "/admin/users/nobody/tokens/1/revoke".into(),
+            Some(String::new()),
+        ),
         "/audit" => ("/audit?org=X1.01".into(), None),
         other => panic!(
             "no page-matrix case for {other}: add one to request_for in crates/web/tests/pages.rs"

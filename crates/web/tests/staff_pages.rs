@@ -568,3 +568,130 @@ async fn course_forms_enrol_and_complete() {
         assert_eq!(st, StatusCode::NOT_FOUND);
     }
 }
+
+/// The administrator's user page: a password reset (refused when too short, nothing
+/// changed; then every session of the user ends), an API token shown once and revoked alone,
+/// disable and enable. Other roles get 403.
+#[tokio::test]
+async fn user_page_resets_passwords_and_revokes_tokens_one_by_one() {
+    for db in test_stores().await.unwrap() {
+        let s = &db.store;
+        let backend = db.backend().as_str();
+        sample(s).await.unwrap();
+        let app = router(AppState::new(s.clone()));
+        let admin = sign_in(&app, "admin").await;
+        let xa = sign_in(&app, "xa").await;
+        let chibo = sign_in(&app, "chibo").await;
+
+        let (st, html, _) = call(&app, "GET", "/admin/users", None, Some(&admin)).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(html.contains("href=\"/admin/users/chibo\""), "{backend}");
+        let (st, html, _) = call(&app, "GET", "/admin/users/chibo", None, Some(&admin)).await;
+        assert_eq!(st, StatusCode::OK, "{backend}");
+        assert!(html.contains("Đặt lại mật khẩu") && html.contains("X1.01"));
+        let (st, _, _) = call(&app, "GET", "/admin/users/chibo", None, Some(&xa)).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{backend}: staff are not administrators");
+        let (st, _, _) = post(&app, &xa, "/admin/users/chibo/password", "password=x").await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (st, _, _) = call(&app, "GET", "/admin/users/nobody", None, Some(&admin)).await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+
+        // Too short: the rule is shown, the password and the session are unchanged.
+        let (st, html, _) =
+            post(&app, &admin, "/admin/users/chibo/password", "password=short").await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        assert!(html.contains("role=\"alert\"") && html.contains("10"), "{html}");
+        let (st, _, _) = call(&app, "GET", "/todo", None, Some(&chibo)).await;
+        assert_eq!(st, StatusCode::OK, "{backend}: a refused reset changes nothing");
+        // Reset: the secretary's session ends, the new password signs in.
+        let (st, _, h) = post(
+            &app,
+            &admin,
+            "/admin/users/chibo/password",
+            "password=m%E1%BB%99t+m%E1%BA%ADt+kh%E1%BA%A9u+m%E1%BB%9Bi",
+        )
+        .await;
+        assert_eq!(st, StatusCode::SEE_OTHER, "{backend}");
+        assert_eq!(h[header::LOCATION], "/admin/users/chibo?ok=password");
+        let (st, _, _) = call(&app, "GET", "/todo", None, Some(&chibo)).await;
+        assert_eq!(st, StatusCode::SEE_OTHER, "{backend}: to the sign-in page");
+        let (st, _, _) = call(
+            &app,
+            "POST",
+            "/login",
+            Some("username=chibo&password=m%E1%BB%99t+m%E1%BA%ADt+kh%E1%BA%A9u+m%E1%BB%9Bi".into()),
+            None,
+        )
+        .await;
+        assert_eq!(st, StatusCode::SEE_OTHER, "{backend}: signed in with the new password");
+        let audit = s.audit_recent(None, 3).await.unwrap();
+        assert!(
+            audit
+                .iter()
+                .any(|a| a.action == "user.password" && a.actor == "admin"),
+            "{audit:?}"
+        );
+
+        // Two tokens; each is shown once, in no URL; one is revoked, the other works.
+        let mut tokens = vec![];
+        for name in ["hrm", "csdl"] {
+            let (st, html, h) =
+                post(&app, &admin, "/admin/users/chibo/tokens", &format!("name={name}")).await;
+            assert_eq!(st, StatusCode::OK, "{backend}");
+            assert_eq!(h[header::CACHE_CONTROL], "no-store");
+            let token = html
+                .split("<code id=\"new-token\">")
+                .nth(1)
+                .unwrap()
+                .split('<')
+                .next()
+                .unwrap()
+                .to_string();
+            assert!(token.starts_with("ketnap_"), "{token}");
+            tokens.push(token);
+        }
+        let (_, html, _) = call(&app, "GET", "/admin/users/chibo", None, Some(&admin)).await;
+        assert!(!html.contains(&tokens[0]) && !html.contains(&tokens[1]), "shown once");
+        let listed = s.tokens("chibo").await.unwrap();
+        let hrm = listed.iter().find(|t| t.name == "hrm").unwrap().id;
+        let (st, _, h) = post(
+            &app,
+            &admin,
+            &format!("/admin/users/chibo/tokens/{hrm}/revoke"),
+            "",
+        )
+        .await;
+        assert_eq!(st, StatusCode::SEE_OTHER, "{backend}");
+        assert_eq!(h[header::LOCATION], "/admin/users/chibo?ok=revoked");
+        let now = chrono::Utc::now().timestamp();
+        assert!(s.token_user(&tokens[0], now).await.unwrap().is_none());
+        assert!(s.token_user(&tokens[1], now).await.unwrap().is_some());
+        let (_, html, _) = call(
+            &app,
+            "GET",
+            "/admin/users/chibo?ok=revoked",
+            None,
+            Some(&admin),
+        )
+        .await;
+        assert!(html.contains("Đã thu hồi mã API"), "{backend}");
+        let (st, _, _) = post(
+            &app,
+            &admin,
+            &format!("/admin/users/chibo/tokens/{hrm}/revoke"),
+            "",
+        )
+        .await;
+        assert_eq!(st, StatusCode::NOT_FOUND, "{backend}: already revoked");
+
+        // Disable, then enable: the account signs in again.
+        let (st, _, _) = post(&app, &admin, "/admin/users/chibo/disable", "").await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let (_, html, _) = call(&app, "GET", "/admin/users/chibo", None, Some(&admin)).await;
+        assert!(html.contains("action=\"/admin/users/chibo/enable\""), "{backend}");
+        let (st, _, h) = post(&app, &admin, "/admin/users/chibo/enable", "").await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        assert_eq!(h[header::LOCATION], "/admin/users/chibo?ok=enabled");
+        assert!(!s.user_by_name("chibo").await.unwrap().unwrap().disabled);
+    }
+}

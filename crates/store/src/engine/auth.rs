@@ -9,7 +9,7 @@ use ketnap_domain::{Date, Violation};
 use serde_json::json;
 use sqlx::{AssertSqlSafe, Pool, Row};
 
-use crate::auth_api::{TokenInfo, UserRow};
+use crate::auth_api::{ApiToken, TokenInfo, UserRow};
 use crate::error::{Result, StoreError};
 use crate::model::AuditEntry;
 
@@ -249,6 +249,44 @@ pub async fn token_get(pool: &Pool<DB>, token_hash: &str) -> Result<Option<Token
 pub async fn token_touch(pool: &Pool<DB>, id: i64, now: i64) -> Result<()> {
     sqlx::query("UPDATE api_token SET last_used = $1 WHERE id = $2").bind(now).bind(id).execute(pool).await?;
     Ok(())
+}
+
+/// A user's tokens, newest first (revoked ones included).
+pub async fn tokens_of(pool: &Pool<DB>, user_id: i64) -> Result<Vec<ApiToken>> {
+    let rows = sqlx::query("SELECT id, name, created_at, last_used, revoked FROM api_token WHERE user_id = $1 ORDER BY id DESC")
+        .bind(user_id)
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ApiToken::from_parts(
+                r.try_get("id")?,
+                r.try_get("name")?,
+                r.try_get("created_at")?,
+                r.try_get("last_used")?,
+                r.try_get("revoked")?,
+            ))
+        })
+        .collect()
+}
+
+/// Revokes one live token of a user; `false` when the user has no such live token.
+pub async fn token_revoke(pool: &Pool<DB>, user_id: i64, username: &str, token_id: i64, actor: &str) -> Result<bool> {
+    let mut tx = pool.begin().await?;
+    let r = sqlx::query("UPDATE api_token SET revoked = $1 WHERE id = $2 AND user_id = $3 AND revoked = $4")
+        .bind(true)
+        .bind(token_id)
+        .bind(user_id)
+        .bind(false)
+        .execute(&mut *tx)
+        .await?;
+    if r.rows_affected() == 0 {
+        return Ok(false);
+    }
+    let detail = json!({"token_id": token_id});
+    super::audit::record_in(&mut tx, actor, "user.token_revoke", "app_user", username, &detail.to_string()).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 // ---- failed sign-ins ----------------------------------------------------------------------

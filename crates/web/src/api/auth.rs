@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use ketnap_domain::access::{Permission, Role};
 use ketnap_domain::person::PersonId;
 use ketnap_store::AuditEntry;
-use ketnap_store::auth_api::{Login, NewUser, PasswordChange, User};
+use ketnap_store::auth_api::{ApiToken, Login, NewUser, PasswordChange, User};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -280,6 +280,89 @@ pub async fn token_create(
             token,
         }),
     ))
+}
+
+#[derive(Serialize)]
+pub struct TokensResponse {
+    pub username: String,
+    pub count: usize,
+    /// Newest first; the tokens themselves are never shown again.
+    pub tokens: Vec<ApiToken>,
+}
+
+/// `GET /api/v1/users/{username}/tokens` (administrators): the user's tokens, revoked ones
+/// included.
+pub async fn tokens(
+    State(state): State<AppState>,
+    ApiPath(username): ApiPath<String>,
+) -> ApiResult<Json<TokensResponse>> {
+    let tokens = state.store.tokens(&username).await?;
+    Ok(Json(TokensResponse {
+        username: username.trim().to_ascii_lowercase(),
+        count: tokens.len(),
+        tokens,
+    }))
+}
+
+/// `POST /api/v1/users/{username}/tokens/{id}/revoke` (administrators): that token stops
+/// working at once, the user's other tokens and sessions do not; 200 with the token list.
+pub async fn token_revoke(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath((username, id)): ApiPath<(String, i64)>,
+) -> ApiResult<Json<TokensResponse>> {
+    if !state.store.token_revoke(&username, id, &p.actor()).await? {
+        return Err(ApiError::NotFound {
+            what: "live token",
+            key: format!("{username}/{id}"),
+        });
+    }
+    tokens(State(state), ApiPath(username)).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetRequest {
+    /// The new password (at least 10 characters, not the username).
+    pub password: String,
+}
+
+/// `POST /api/v1/users/{username}/password` (administrators): sets a new password and ends
+/// every session of the user; 200 with the user.
+pub async fn user_password_reset(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(name): ApiPath<String>,
+    ApiJson(body): ApiJson<PasswordResetRequest>,
+) -> ApiResult<Json<User>> {
+    state
+        .store
+        .user_set_password(&name, &body.password, state.now(), &p.actor())
+        .await?;
+    let u = state
+        .store
+        .user_by_name(&name)
+        .await?
+        .ok_or_else(|| no_user(&name))?;
+    Ok(Json(u))
+}
+
+/// `POST /api/v1/users/{username}/enable` (administrators): a disabled user may sign in
+/// again (revoked tokens stay revoked); 200 with the user.
+pub async fn user_enable(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(name): ApiPath<String>,
+) -> ApiResult<Json<User>> {
+    if !state.store.user_enable(&name, &p.actor()).await? {
+        return Err(no_user(&name));
+    }
+    let u = state
+        .store
+        .user_by_name(&name)
+        .await?
+        .ok_or_else(|| no_user(&name))?;
+    Ok(Json(u))
 }
 
 // ---- audit --------------------------------------------------------------------------------------

@@ -323,6 +323,20 @@ pub const ENDPOINTS: &[Endpoint] = &[
         about_en: "Users (administrators): create, list, disable, API tokens",
     },
     Endpoint {
+        method: "POST",
+        path: "/api/v1/users/{username}/password",
+        example: "",
+        about_vi: "Đặt lại mật khẩu của một người dùng (quản trị); mọi phiên đăng nhập kết thúc",
+        about_en: "Reset a user's password (administrators); every session ends",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/users/{username}/tokens",
+        example: "",
+        about_vi: "Các mã API của một người dùng; thu hồi từng mã: POST …/tokens/{id}/revoke",
+        about_en: "A user's API tokens; revoke one: POST …/tokens/{id}/revoke",
+    },
+    Endpoint {
         method: "GET",
         path: "/api/v1/audit?org=CODE&limit=N",
         example: "/api/v1/audit?org={code}",
@@ -436,10 +450,38 @@ pub const ROUTES: &[Route] = &[
     ),
     r(
         "POST",
+        "/api/v1/users/{username}/enable",
+        P::ManageUsers,
+        Unscoped,
+        || post(auth::user_enable),
+    ),
+    r(
+        "POST",
+        "/api/v1/users/{username}/password",
+        P::ManageUsers,
+        Unscoped,
+        || post(auth::user_password_reset),
+    ),
+    r(
+        "POST",
         "/api/v1/users/{username}/tokens",
         P::ManageUsers,
         Unscoped,
         || post(auth::token_create),
+    ),
+    r(
+        "GET",
+        "/api/v1/users/{username}/tokens",
+        P::ManageUsers,
+        Unscoped,
+        || get(auth::tokens),
+    ),
+    r(
+        "POST",
+        "/api/v1/users/{username}/tokens/{id}/revoke",
+        P::ManageUsers,
+        Unscoped,
+        || post(auth::token_revoke),
     ),
     r("GET", "/api/v1/audit", P::ReadAudit, Subtree, || {
         get(auth::audit)

@@ -53,6 +53,26 @@ pub const SUMMARIES: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
+        "/api/v1/users/{username}/tokens",
+        "List a user's API tokens (never the tokens themselves)",
+    ),
+    (
+        "POST",
+        "/api/v1/users/{username}/tokens/{id}/revoke",
+        "Revoke one API token (thu hồi mã API)",
+    ),
+    (
+        "POST",
+        "/api/v1/users/{username}/password",
+        "Reset a user's password (đặt lại mật khẩu): every session ends",
+    ),
+    (
+        "POST",
+        "/api/v1/users/{username}/enable",
+        "Enable a disabled user again (mở khóa)",
+    ),
+    (
+        "GET",
         "/api/v1/audit",
         "Audit trail of a subtree (nhật ký): changes and dossier views",
     ),
@@ -416,6 +436,8 @@ fn request_body(route: &Route) -> Option<Value> {
         // Routes that read nothing from the body.
         "/api/v1/logout"
         | "/api/v1/users/{username}/disable"
+        | "/api/v1/users/{username}/enable"
+        | "/api/v1/users/{username}/tokens/{id}/revoke"
         | "/api/v1/reports/{name}/submit"
         | "/api/v1/holidays/{date}"
             if route.method != "PUT" =>

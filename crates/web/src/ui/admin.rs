@@ -1,7 +1,7 @@
 //! Lớp bồi dưỡng, người dùng, nhật ký — the political centre's courses (list, new course,
 //! enrolments; enrol a candidate, record completion and the certificate — the store calls of
-//! `ketnap course enrol|complete` and of the API), the administrator's users page (create,
-//! disable) and the audit trail of the user's unit.
+//! `ketnap course enrol|complete` and of the API), the administrator's users pages (create,
+//! disable and enable, password reset, API tokens created and revoked one by one) and the audit trail of the user's unit.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -532,7 +532,9 @@ pub async fn user_create(
     };
     let new = NewUser {
         username: form.get("username").into(),
-        password: form.opt("password").map(str::to_string),
+        password: Some(form.raw("password"))
+            .filter(|p| !p.is_empty())
+            .map(str::to_string),
         role,
         org_code: form.opt("org").map(str::to_string),
     };
@@ -542,36 +544,260 @@ pub async fn user_create(
         .await
     {
         Ok(_) => Ok(redirect("/admin/users")),
-        Err(e) => match ApiError::from(e) {
-            e @ (ApiError::Refused(_)
-            | ApiError::BadRequest { .. }
-            | ApiError::NotFound { .. }
-            | ApiError::Conflict { .. }) => {
-                let msg = match &e {
-                    ApiError::Refused(v) => v
-                        .iter()
-                        .map(|x| format!("[{}] {}", x.rule, x.message))
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                    other => other.to_string(),
-                };
-                let status = e.status();
-                let page = users_page(&state, ctx, msg).await?;
-                super::render_status(status, &page)
-            }
-            other => Err(PageError::Api(other)),
-        },
+        Err(e) => {
+            let (status, msg) = refusal_of(ApiError::from(e))?;
+            let page = users_page(&state, ctx, msg).await?;
+            super::render_status(status, &page)
+        }
     }
 }
 
-/// `POST /admin/users/{username}/disable`.
+/// A refusal an administrator can act on (status and message), or the error itself.
+fn refusal_of(e: ApiError) -> Result<(StatusCode, String), PageError> {
+    match e {
+        e @ (ApiError::Refused(_)
+        | ApiError::BadRequest { .. }
+        | ApiError::NotFound { .. }
+        | ApiError::Conflict { .. }) => {
+            let msg = match &e {
+                ApiError::Refused(v) => v
+                    .iter()
+                    .map(|x| format!("[{}] {}", x.rule, x.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                other => other.to_string(),
+            };
+            Ok((e.status(), msg))
+        }
+        other => Err(PageError::Api(other)),
+    }
+}
+
+/// `POST /admin/users/{username}/disable`: sessions end, tokens are revoked.
 pub async fn user_disable(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(username): Path<String>,
 ) -> PageResult<Response> {
-    state.store.user_disable(&username, &ctx.p.actor()).await?;
+    if !state.store.user_disable(&username, &ctx.p.actor()).await? {
+        return Err(no_user(&username));
+    }
     Ok(redirect("/admin/users"))
+}
+
+fn no_user(username: &str) -> PageError {
+    PageError::Api(ApiError::NotFound {
+        what: "user",
+        key: username.to_string(),
+    })
+}
+
+/// One API token as the user page lists it.
+pub struct TokenLine {
+    pub id: i64,
+    pub name: String,
+    pub created: String,
+    pub last_used: String,
+    pub revoked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "ui/user.html")]
+pub struct UserPage {
+    pub ctx: Ctx,
+    pub title: String,
+    pub username: String,
+    pub role: String,
+    pub org: String,
+    pub disabled: bool,
+    pub has_password: bool,
+    pub created: String,
+    pub tokens: Vec<TokenLine>,
+    /// A token just created: shown this once.
+    pub new_token: String,
+    /// What was just done (`password`, `revoked`, `enabled`), from `?ok=`.
+    pub done: String,
+    pub error: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DoneQuery {
+    pub ok: Option<String>,
+}
+
+/// Giờ Việt Nam (UTC+7), `dd/mm/yyyy hh:mm`.
+fn local_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    (t + chrono::Duration::hours(7))
+        .format("%d/%m/%Y %H:%M")
+        .to_string()
+}
+
+async fn user_page_of(
+    state: &AppState,
+    ctx: Ctx,
+    username: &str,
+    new_token: String,
+    done: String,
+    error: String,
+) -> PageResult<UserPage> {
+    let u = state
+        .store
+        .user_by_name(username)
+        .await?
+        .ok_or_else(|| no_user(username))?;
+    let tokens = state.store.tokens(&u.username).await?;
+    Ok(UserPage {
+        title: format!("{} — {}", ctx.t("users.title"), u.username),
+        role: u.role.label_vi().into(),
+        org: u
+            .org
+            .map(|o| format!("{} ({})", o.name, o.code))
+            .unwrap_or_default(),
+        disabled: u.disabled,
+        has_password: u.has_password,
+        created: format!("{} · {}", local_time(u.created_at), u.created_by),
+        tokens: tokens
+            .into_iter()
+            .map(|t| TokenLine {
+                id: t.id,
+                name: t.name,
+                created: local_time(t.created_at),
+                last_used: t.last_used.map(local_time).unwrap_or_default(),
+                revoked: t.revoked,
+            })
+            .collect(),
+        username: u.username,
+        new_token,
+        done,
+        error,
+        ctx,
+    })
+}
+
+/// The user page after an action (usernames are `a-z0-9._-`, safe in a path).
+fn user_url(username: &str, done: &str) -> String {
+    match ketnap_domain::access::normalize_username(username) {
+        Ok(u) => format!("/admin/users/{u}?ok={done}"),
+        Err(_) => "/admin/users".into(),
+    }
+}
+
+/// `GET /admin/users/{username}`: the account, password reset, API tokens (create, revoke).
+pub async fn user_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(username): Path<String>,
+    PQuery(q): PQuery<DoneQuery>,
+) -> PageResult<Response> {
+    let done = match q.ok.as_deref() {
+        Some(d @ ("password" | "revoked" | "enabled")) => d.to_string(),
+        _ => String::new(),
+    };
+    let page = user_page_of(&state, ctx, &username, String::new(), done, String::new()).await?;
+    render(&page)
+}
+
+/// `POST /admin/users/{username}/enable`.
+pub async fn user_enable(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(username): Path<String>,
+) -> PageResult<Response> {
+    if !state.store.user_enable(&username, &ctx.p.actor()).await? {
+        return Err(no_user(&username));
+    }
+    Ok(redirect(&user_url(&username, "enabled")))
+}
+
+/// `POST /admin/users/{username}/password` (`password`): an administrator's reset; every
+/// session of the user ends.
+pub async fn user_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(username): Path<String>,
+    form: PForm,
+) -> PageResult<Response> {
+    match state
+        .store
+        .user_set_password(&username, form.raw("password"), state.now(), &ctx.p.actor())
+        .await
+    {
+        Ok(()) => Ok(redirect(&user_url(&username, "password"))),
+        Err(e) => {
+            let (status, msg) = refusal_of(ApiError::from(e))?;
+            let page = user_page_of(&state, ctx, &username, String::new(), String::new(), msg)
+                .await?;
+            super::render_status(status, &page)
+        }
+    }
+}
+
+/// `POST /admin/users/{username}/tokens` (`name`): the page with the new token, shown once
+/// (not a redirect, so it is in no URL and no history).
+pub async fn token_create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(username): Path<String>,
+    form: PForm,
+) -> PageResult<Response> {
+    let name = form
+        .opt("name")
+        .map(str::to_string)
+        .unwrap_or_else(|| username.trim().to_ascii_lowercase());
+    if name.chars().count() > 64 {
+        let page = user_page_of(
+            &state,
+            ctx,
+            &username,
+            String::new(),
+            String::new(),
+            "[name] at most 64 characters".into(),
+        )
+        .await?;
+        return super::render_status(StatusCode::BAD_REQUEST, &page);
+    }
+    match state
+        .store
+        .token_create(&username, &name, state.now(), &ctx.p.actor())
+        .await
+    {
+        Ok(token) => {
+            let page =
+                user_page_of(&state, ctx, &username, token, String::new(), String::new()).await?;
+            let mut r = render(&page)?;
+            r.headers_mut().insert(
+                axum::http::header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("no-store"),
+            );
+            Ok(r)
+        }
+        Err(e) => {
+            let (status, msg) = refusal_of(ApiError::from(e))?;
+            let page = user_page_of(&state, ctx, &username, String::new(), String::new(), msg)
+                .await?;
+            super::render_status(status, &page)
+        }
+    }
+}
+
+/// `POST /admin/users/{username}/tokens/{id}/revoke`: that token stops working; the others
+/// and the user's sessions do not.
+pub async fn token_revoke(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((username, id)): Path<(String, i64)>,
+) -> PageResult<Response> {
+    if !state
+        .store
+        .token_revoke(&username, id, &ctx.p.actor())
+        .await?
+    {
+        return Err(PageError::Api(ApiError::NotFound {
+            what: "live token",
+            key: format!("{username}/{id}"),
+        }));
+    }
+    Ok(redirect(&user_url(&username, "revoked")))
 }
 
 pub struct AuditLine {

@@ -198,11 +198,46 @@ pub const PAGES: &[Page] = &[
         post(admin::user_create)
     }),
     pg(
+        "GET",
+        "/admin/users/{username}",
+        P::ManageUsers,
+        Unscoped,
+        || get(admin::user_page),
+    ),
+    pg(
         "POST",
         "/admin/users/{username}/disable",
         P::ManageUsers,
         Unscoped,
         || post(admin::user_disable),
+    ),
+    pg(
+        "POST",
+        "/admin/users/{username}/enable",
+        P::ManageUsers,
+        Unscoped,
+        || post(admin::user_enable),
+    ),
+    pg(
+        "POST",
+        "/admin/users/{username}/password",
+        P::ManageUsers,
+        Unscoped,
+        || post(admin::user_password),
+    ),
+    pg(
+        "POST",
+        "/admin/users/{username}/tokens",
+        P::ManageUsers,
+        Unscoped,
+        || post(admin::token_create),
+    ),
+    pg(
+        "POST",
+        "/admin/users/{username}/tokens/{id}/revoke",
+        P::ManageUsers,
+        Unscoped,
+        || post(admin::token_revoke),
     ),
     pg("GET", "/audit", P::ReadAudit, Subtree, || get(admin::audit)),
 ];
@@ -490,6 +525,14 @@ impl PForm {
             .iter()
             .find(|(k, _)| k == name)
             .map_or("", |(_, v)| v.trim())
+    }
+
+    /// The value exactly as typed (a password: spaces count), `""` when absent.
+    pub fn raw(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
     }
 
     /// The value when given and not empty.
