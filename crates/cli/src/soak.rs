@@ -10,11 +10,11 @@
 //! - reads: the branch "Việc cần làm" page and due list, a commune's case list, a case, the
 //!   running year's achievement with pace and forecast of a commune's branches, a province's
 //!   admissions breakdown; writes (`--write-percent`): the next step of the client's own open
-//!   cases (application, personal history, verification, comments) through the JSON API with
-//!   the version it read (optimistic locking);
+//!   cases (application, personal history, verification, comments; else the mentor assigned
+//!   again) through the JSON API with the version it read (optimistic locking);
 //! - afterwards: the pre-aggregates are compared with a recomputation (0 differences), every
-//!   case written is re-read and must carry the version of its last acknowledged write (no lost
-//!   update), and the report lists requests, errors and p50/p95/p99 per operation.
+//!   case written is re-read and must carry at least the version of its last acknowledged write
+//!   (no lost update; a newer one is a write whose answer was lost, counted apart), and the report lists requests, errors and p50/p95/p99 per operation.
 //!
 //! Errors are transport failures, 5xx, and 4xx other than 409 (a conflict, counted apart) and
 //! 422 (a step refused by a rule, counted apart). The exit status is non-zero when any check
@@ -29,9 +29,10 @@ use clap::Args;
 use ketnap_domain::Date;
 use ketnap_domain::access::Role;
 use ketnap_domain::org::OrgKind;
-use ketnap_domain::pipeline::Stage;
+use ketnap_domain::pipeline::{CaseState, EventKind, Stage};
 use ketnap_store::Store;
 use ketnap_store::auth_api::NewUser;
+use ketnap_store::pipeline_api::NewEvent;
 use serde::Serialize;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -152,8 +153,13 @@ struct SoakReport {
     sessions_on_every_server: usize,
     writes_acknowledged: usize,
     cases_written: usize,
-    /// Cases whose stored version is not the one of their last acknowledged write.
+    /// Cases whose stored version is older than their last acknowledged write: an
+    /// acknowledged write that is not there.
     lost_updates: usize,
+    /// Cases whose stored version is newer than their last acknowledged write: a write that
+    /// was applied but whose answer never came back (a server killed mid-request). 0 in a run
+    /// without failures, where every such write is also counted as an error.
+    applied_unacknowledged: usize,
     aggregate_rows_compared: u64,
     aggregate_differences: usize,
 }
@@ -586,7 +592,8 @@ impl Client {
             let i = self.rng.below(self.mine.len());
             let id = self.mine[i];
             let view = self.store.case_get(id, self.on, None).await?;
-            let Some(ev) = next_step(&view.state, self.on, id) else {
+            let step = next_step(&view.state, self.on, id);
+            let Some(ev) = step.or_else(|| mentor_again(&view.state, self.on)) else {
                 self.mine.swap_remove(i);
                 continue;
             };
@@ -612,6 +619,23 @@ impl Client {
         }
         Ok(self.read(url, log).await)
     }
+}
+
+/// When a case has no forward step the soak knows, its mentor is assigned again (phân công
+/// lại), a write a branch makes any time before the admission, so a long soak never runs out
+/// of writes.
+fn mentor_again(s: &CaseState, on: Date) -> Option<NewEvent> {
+    let mentor = s.mentor?;
+    matches!(
+        s.stage,
+        Stage::Source
+            | Stage::Applied
+            | Stage::Verified
+            | Stage::Introduced
+            | Stage::BranchApproved
+            | Stage::CommitteeApproved
+    )
+    .then(|| NewEvent::new(on, EventKind::MentorAssigned { mentor }))
 }
 
 async fn check(
@@ -664,13 +688,16 @@ async fn check(
     });
     let writes_acknowledged =
         times.get(WRITE).map_or(0, Vec::len) - errors.get(WRITE).copied().unwrap_or(0);
-    // No lost update: each written case carries the version of its last acknowledged write.
-    let mut lost = 0;
+    // No lost update: each written case carries at least the version of its last acknowledged
+    // write (each client writes only its own cases).
+    let (mut lost, mut unacknowledged) = (0, 0);
     let on = today();
     for (id, version) in &written {
         let v = store.case_get(*id, on, None).await?;
-        if v.case.version != *version {
-            lost += 1;
+        match v.case.version.cmp(version) {
+            std::cmp::Ordering::Less => lost += 1,
+            std::cmp::Ordering::Greater => unacknowledged += 1,
+            std::cmp::Ordering::Equal => {}
         }
     }
     let agg = store.verify_aggregates(20).await?;
@@ -691,6 +718,7 @@ async fn check(
         writes_acknowledged,
         cases_written: written.len(),
         lost_updates: lost,
+        applied_unacknowledged: unacknowledged,
         aggregate_rows_compared: agg.compared,
         aggregate_differences: agg.diffs.len(),
     })
@@ -723,8 +751,8 @@ fn print_table(r: &SoakReport) {
         r.sessions_on_every_server, r.clients
     );
     println!(
-        "writes acknowledged {} on {} cases; lost updates {}",
-        r.writes_acknowledged, r.cases_written, r.lost_updates
+        "writes acknowledged {} on {} cases; lost updates {}; applied but not acknowledged {}",
+        r.writes_acknowledged, r.cases_written, r.lost_updates, r.applied_unacknowledged
     );
     println!(
         "pre-aggregates after the soak: {} differences ({} rows compared)",

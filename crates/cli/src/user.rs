@@ -143,15 +143,18 @@ pub async fn run(store: &Store, c: UserCommand, actor: &str) -> Result<()> {
                     t.id,
                     t.name,
                     t.created_at.format("%d/%m/%Y %H:%M UTC"),
-                    t.last_used
-                        .map_or("never".to_string(), |u| u.format("%d/%m/%Y %H:%M UTC").to_string()),
+                    t.last_used.map_or("never".to_string(), |u| u
+                        .format("%d/%m/%Y %H:%M UTC")
+                        .to_string()),
                     if t.revoked { "  [revoked]" } else { "" }
                 );
             }
         }
         UserCommand::Revoke { username, id } => {
             if !store.token_revoke(&username, id, actor).await? {
-                bail!("{username} has no live API token {id} (see `ketnap user tokens {username}`)");
+                bail!(
+                    "{username} has no live API token {id} (see `ketnap user tokens {username}`)"
+                );
             }
             println!("revoked token {id} of {username}");
         }

@@ -1,8 +1,16 @@
-//! Crash safety (issue E item 4): the real `ketnap` binary imports a large people file (status
-//! spells that feed the pre-aggregates) while another process sets targets; both are killed
-//! with SIGKILL at random moments. After every kill: no partial import (a round's people are
-//! all there or none are), `ketnap aggregates verify` finds no difference, and on SQLite
-//! `PRAGMA integrity_check` says ok. On SQLite and PostgreSQL.
+//! Crash safety (issue E): the real `ketnap` binary, killed with SIGKILL at random moments.
+//!
+//! - During a large import: a people file (status spells that feed the pre-aggregates) while
+//!   another process sets targets. After every kill: no partial import (a round's people are
+//!   all there or none are).
+//! - During event writes: a `ketnap serve` receiving pipeline events from `ketnap soak`
+//!   clients (100 % writes) is killed mid-stream. After every kill: every acknowledged event
+//!   is there (0 lost updates), at most one unacknowledged write per client was applied, and a
+//!   new server starts on the same database.
+//!
+//! After every kill `ketnap aggregates verify` finds no difference between the pre-aggregates
+//! and a recomputation, and on SQLite `PRAGMA integrity_check` says ok. On SQLite and
+//! PostgreSQL.
 //!
 //! More rounds: `KETNAP_CRASH_ROUNDS=50 cargo test -p ketnap --test crash`.
 
@@ -139,10 +147,7 @@ async fn crash_rounds(t: &TestDb, dir: &std::path::Path) {
     );
     let full = start.elapsed();
     assert_eq!(count(&t.store, 0).await, ROWS as i64);
-    let rounds: usize = std::env::var("KETNAP_CRASH_ROUNDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(6);
+    let rounds = rounds();
     let mut rng = Lcg(t.url.len() as u64 * 7919);
     let (mut killed, mut finished) = (0, 0);
     for round in 1..=rounds {
@@ -209,6 +214,122 @@ async fn crash_rounds(t: &TestDb, dir: &std::path::Path) {
     assert_eq!(count(&t.store, 1).await, ROWS as i64);
     verify(db, "after re-running");
     integrity(&t.store).await;
+}
+
+fn rounds() -> usize {
+    std::env::var("KETNAP_CRASH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(6)
+}
+
+/// `ketnap serve` on a free port: the child and its URL (from its first line).
+fn serve(db: &str) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = ketnap(db)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("KETNAP_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = first
+        .strip_prefix("ketnap listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+        .trim()
+        .to_string();
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, url)
+}
+
+async fn kill_server_during_event_writes(t: &TestDb) {
+    let db = t.url.as_str();
+    let out = ketnap(db)
+        .args(["demo", "--scale", "small"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let clients = 4;
+    let mut rng = Lcg(t.url.len() as u64 * 104_729);
+    let (mut acknowledged, mut unacknowledged) = (0, 0);
+    let rounds = rounds().div_ceil(2);
+    for round in 1..=rounds {
+        let (mut server, url) = serve(db);
+        let soak = ketnap(db)
+            .args([
+                "soak",
+                "--url",
+                &url,
+                "--duration",
+                "4s",
+                "--write-percent",
+                "100",
+            ])
+            .args([
+                "--clients",
+                &clients.to_string(),
+                "--seed",
+                &round.to_string(),
+            ])
+            .args(["--format", "json"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let wait = Duration::from_millis(1200 + rng.below(2000));
+        std::thread::sleep(wait);
+        server.kill().unwrap();
+        let _ = server.wait();
+        let out = soak.wait_with_output().unwrap();
+        let what = format!(
+            "{} round {round}, server killed after {wait:?}",
+            t.backend().as_str()
+        );
+        let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+            panic!(
+                "{what}: no report: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        let n = |k: &str| r[k].as_u64().unwrap_or_else(|| panic!("{k} in {r}"));
+        assert!(n("writes_acknowledged") > 0, "{what}: {r}");
+        assert!(
+            n("errors") > 0,
+            "{what}: the server was killed mid-run: {r}"
+        );
+        assert_eq!(n("lost_updates"), 0, "{what}: {r}");
+        assert!(n("applied_unacknowledged") <= clients, "{what}: {r}");
+        assert_eq!(n("aggregate_differences"), 0, "{what}: {r}");
+        acknowledged += n("writes_acknowledged");
+        unacknowledged += n("applied_unacknowledged");
+        integrity(&t.store).await;
+        verify(db, &what);
+    }
+    // A new server starts and serves on the database the killed ones left.
+    let (mut server, url) = serve(db);
+    let health = reqwest::get(format!("{url}/health")).await;
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(health.unwrap().status().is_success());
+    eprintln!(
+        "{}: {rounds} servers killed during event writes: {acknowledged} acknowledged writes all kept, {unacknowledged} applied without their answer, 0 differences in the pre-aggregates",
+        t.backend().as_str()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_of_a_server_during_event_writes_loses_no_acknowledged_write() {
+    let lite = sqlite().await.unwrap();
+    kill_server_during_event_writes(&lite).await;
+    if let Some(pg) = postgres().await.unwrap() {
+        kill_server_during_event_writes(&pg).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

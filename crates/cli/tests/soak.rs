@@ -55,6 +55,11 @@ async fn soak_on(t: &TestDb) {
     assert_eq!(n("servers"), 2);
     assert_eq!(n("errors"), 0, "{r}");
     assert_eq!(n("lost_updates"), 0);
+    assert_eq!(
+        n("applied_unacknowledged"),
+        0,
+        "no write without its answer"
+    );
     assert_eq!(n("aggregate_differences"), 0);
     assert_eq!(
         n("sessions_on_every_server"),

@@ -84,20 +84,42 @@ fn add_list_tokens_revoke_reset_disable_enable() {
     assert!(o.status.success(), "{}", text(&o.stderr));
     let o = ketnap(&db, &["user", "tokens", "boss"], None);
     let listed = text(&o.stdout);
-    let line = |name: &str| listed.lines().find(|l| l.contains(name)).unwrap().to_string();
+    let line = |name: &str| {
+        listed
+            .lines()
+            .find(|l| l.contains(name))
+            .unwrap()
+            .to_string()
+    };
     assert!(line("hrm").contains("[revoked]"), "{listed}");
     assert!(!line("csdl").contains("[revoked]"), "{listed}");
     let o = ketnap(&db, &["user", "revoke", "boss", &hrm_id], None);
     assert!(!o.status.success(), "revoked twice");
-    assert!(text(&o.stderr).contains("no live API token"), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("no live API token"),
+        "{}",
+        text(&o.stderr)
+    );
     // Password reset: the rule is checked; a good one is accepted and audited.
     let o = ketnap(&db, &["user", "password", "boss"], Some("short\n"));
     assert!(!o.status.success());
-    assert!(text(&o.stderr).contains("password.too_short"), "{}", text(&o.stderr));
-    let o = ketnap(&db, &["user", "password", "boss"], Some("một mật khẩu mới\n"));
+    assert!(
+        text(&o.stderr).contains("password.too_short"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = ketnap(
+        &db,
+        &["user", "password", "boss"],
+        Some("một mật khẩu mới\n"),
+    );
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert!(text(&o.stdout).contains("sessions have ended"));
-    let o = ketnap(&db, &["user", "password", "nobody"], Some("một mật khẩu mới\n"));
+    let o = ketnap(
+        &db,
+        &["user", "password", "nobody"],
+        Some("một mật khẩu mới\n"),
+    );
     assert!(!o.status.success());
     let o = ketnap(&db, &["user", "disable", "boss"], None);
     assert!(o.status.success());

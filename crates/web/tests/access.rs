@@ -877,10 +877,7 @@ async fn sign_in_csrf_lockout_password_expiry_and_tokens() {
         assert!(!text.contains(reset_pw), "{text}");
         let (st, _, _) = call(&app, "GET", "/api/v1/me", None, "", &lan_cookie).await;
         assert_eq!(st, StatusCode::UNAUTHORIZED, "sessions end on a reset");
-        assert_eq!(
-            login(&app, "lan", new_pw).await.0,
-            StatusCode::UNAUTHORIZED
-        );
+        assert_eq!(login(&app, "lan", new_pw).await.0, StatusCode::UNAUTHORIZED);
         assert_eq!(login(&app, "lan", reset_pw).await.0, StatusCode::OK);
         let new_pw = reset_pw;
 

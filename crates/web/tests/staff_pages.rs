@@ -590,19 +590,35 @@ async fn user_page_resets_passwords_and_revokes_tokens_one_by_one() {
         assert_eq!(st, StatusCode::OK, "{backend}");
         assert!(html.contains("Đặt lại mật khẩu") && html.contains("X1.01"));
         let (st, _, _) = call(&app, "GET", "/admin/users/chibo", None, Some(&xa)).await;
-        assert_eq!(st, StatusCode::FORBIDDEN, "{backend}: staff are not administrators");
+        assert_eq!(
+            st,
+            StatusCode::FORBIDDEN,
+            "{backend}: staff are not administrators"
+        );
         let (st, _, _) = post(&app, &xa, "/admin/users/chibo/password", "password=x").await;
         assert_eq!(st, StatusCode::FORBIDDEN);
         let (st, _, _) = call(&app, "GET", "/admin/users/nobody", None, Some(&admin)).await;
         assert_eq!(st, StatusCode::NOT_FOUND);
 
         // Too short: the rule is shown, the password and the session are unchanged.
-        let (st, html, _) =
-            post(&app, &admin, "/admin/users/chibo/password", "password=short").await;
+        let (st, html, _) = post(
+            &app,
+            &admin,
+            "/admin/users/chibo/password",
+            "password=short",
+        )
+        .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
-        assert!(html.contains("role=\"alert\"") && html.contains("10"), "{html}");
+        assert!(
+            html.contains("role=\"alert\"") && html.contains("10"),
+            "{html}"
+        );
         let (st, _, _) = call(&app, "GET", "/todo", None, Some(&chibo)).await;
-        assert_eq!(st, StatusCode::OK, "{backend}: a refused reset changes nothing");
+        assert_eq!(
+            st,
+            StatusCode::OK,
+            "{backend}: a refused reset changes nothing"
+        );
         // Reset: the secretary's session ends, the new password signs in.
         let (st, _, h) = post(
             &app,
@@ -623,7 +639,11 @@ async fn user_page_resets_passwords_and_revokes_tokens_one_by_one() {
             None,
         )
         .await;
-        assert_eq!(st, StatusCode::SEE_OTHER, "{backend}: signed in with the new password");
+        assert_eq!(
+            st,
+            StatusCode::SEE_OTHER,
+            "{backend}: signed in with the new password"
+        );
         let audit = s.audit_recent(None, 3).await.unwrap();
         assert!(
             audit
@@ -635,8 +655,13 @@ async fn user_page_resets_passwords_and_revokes_tokens_one_by_one() {
         // Two tokens; each is shown once, in no URL; one is revoked, the other works.
         let mut tokens = vec![];
         for name in ["hrm", "csdl"] {
-            let (st, html, h) =
-                post(&app, &admin, "/admin/users/chibo/tokens", &format!("name={name}")).await;
+            let (st, html, h) = post(
+                &app,
+                &admin,
+                "/admin/users/chibo/tokens",
+                &format!("name={name}"),
+            )
+            .await;
             assert_eq!(st, StatusCode::OK, "{backend}");
             assert_eq!(h[header::CACHE_CONTROL], "no-store");
             let token = html
@@ -651,7 +676,10 @@ async fn user_page_resets_passwords_and_revokes_tokens_one_by_one() {
             tokens.push(token);
         }
         let (_, html, _) = call(&app, "GET", "/admin/users/chibo", None, Some(&admin)).await;
-        assert!(!html.contains(&tokens[0]) && !html.contains(&tokens[1]), "shown once");
+        assert!(
+            !html.contains(&tokens[0]) && !html.contains(&tokens[1]),
+            "shown once"
+        );
         let listed = s.tokens("chibo").await.unwrap();
         let hrm = listed.iter().find(|t| t.name == "hrm").unwrap().id;
         let (st, _, h) = post(
@@ -688,7 +716,10 @@ async fn user_page_resets_passwords_and_revokes_tokens_one_by_one() {
         let (st, _, _) = post(&app, &admin, "/admin/users/chibo/disable", "").await;
         assert_eq!(st, StatusCode::SEE_OTHER);
         let (_, html, _) = call(&app, "GET", "/admin/users/chibo", None, Some(&admin)).await;
-        assert!(html.contains("action=\"/admin/users/chibo/enable\""), "{backend}");
+        assert!(
+            html.contains("action=\"/admin/users/chibo/enable\""),
+            "{backend}"
+        );
         let (st, _, h) = post(&app, &admin, "/admin/users/chibo/enable", "").await;
         assert_eq!(st, StatusCode::SEE_OTHER);
         assert_eq!(h[header::LOCATION], "/admin/users/chibo?ok=enabled");

@@ -725,8 +725,8 @@ pub async fn user_password(
         Ok(()) => Ok(redirect(&user_url(&username, "password"))),
         Err(e) => {
             let (status, msg) = refusal_of(ApiError::from(e))?;
-            let page = user_page_of(&state, ctx, &username, String::new(), String::new(), msg)
-                .await?;
+            let page =
+                user_page_of(&state, ctx, &username, String::new(), String::new(), msg).await?;
             super::render_status(status, &page)
         }
     }
@@ -773,8 +773,8 @@ pub async fn token_create(
         }
         Err(e) => {
             let (status, msg) = refusal_of(ApiError::from(e))?;
-            let page = user_page_of(&state, ctx, &username, String::new(), String::new(), msg)
-                .await?;
+            let page =
+                user_page_of(&state, ctx, &username, String::new(), String::new(), msg).await?;
             super::render_status(status, &page)
         }
     }

@@ -456,7 +456,11 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("users.disabled", "Đã khóa", "Disabled"),
     ("users.active", "Đang dùng", "Active"),
     ("users.enable", "Mở khóa", "Enable"),
-    ("users.enabled", "Đã mở khóa tài khoản.", "The account is enabled."),
+    (
+        "users.enabled",
+        "Đã mở khóa tài khoản.",
+        "The account is enabled.",
+    ),
     ("users.state", "Trạng thái", "State"),
     ("users.created", "Tạo lúc", "Created"),
     ("users.every_unit", "Mọi đơn vị", "Every unit"),
@@ -465,7 +469,11 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
         "chưa có mật khẩu (chỉ dùng mã API)",
         "no password (API tokens only)",
     ),
-    ("users.password_reset", "Đặt lại mật khẩu", "Reset the password"),
+    (
+        "users.password_reset",
+        "Đặt lại mật khẩu",
+        "Reset the password",
+    ),
     (
         "users.password_reset_note",
         "Mọi phiên đăng nhập của người này sẽ kết thúc; hãy báo mật khẩu mới cho họ trực tiếp.",
@@ -484,7 +492,11 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
         "Mã API mới — chỉ hiển thị một lần, hãy sao chép ngay (gửi kèm: Authorization: Bearer …):",
         "The new API token — shown once, copy it now (send it as Authorization: Bearer …):",
     ),
-    ("users.no_tokens", "Chưa có mã API nào.", "No API token yet."),
+    (
+        "users.no_tokens",
+        "Chưa có mã API nào.",
+        "No API token yet.",
+    ),
     ("users.last_used", "Dùng lần cuối", "Last used"),
     ("users.revoke", "Thu hồi", "Revoke"),
     ("users.revoked", "Đã thu hồi", "Revoked"),
