@@ -2,6 +2,16 @@
 
 use unicode_normalization::UnicodeNormalization;
 
+/// A stable code in words, for English labels: `lower_secondary` → "Lower secondary".
+pub fn code_words(code: &str) -> String {
+    let words = code.replace('_', " ");
+    let mut c = words.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
 /// A search key: NFD, combining marks removed, `đ`→`d`, lowercase, spaces collapsed.
 /// "Nguyễn Văn A" and "nguyen van a" fold to the same key.
 pub fn fold(s: &str) -> String {
@@ -55,6 +65,13 @@ pub fn name_sort_key(full: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn codes_in_words() {
+        assert_eq!(super::code_words("lower_secondary"), "Lower secondary");
+        assert_eq!(super::code_words("farmer"), "Farmer");
+        assert_eq!(super::code_words(""), "");
+    }
+
     use super::*;
 
     #[test]

@@ -173,6 +173,13 @@ async fn person_page_masked_by_role_linked_and_audited() {
         // English labels.
         let (_, html, _) = call(&app, "GET", &format!("{uri}?lang=en"), None, Some(&chibo)).await;
         assert!(html.contains("Party status history") && html.contains("Candidate"));
+        for label in ["Male", "Upper secondary", "Farmer", "Catholic"] {
+            assert!(
+                html.contains(&format!("<td>{label}</td>")),
+                "{label}: {html}"
+            );
+        }
+        assert!(!html.contains("<td>Nông dân</td>"), "{html}");
 
         // Masked for the political centre and the administrator: birth year, last 3 digits.
         for user in ["trungtam", "admin"] {

@@ -16,6 +16,9 @@ macro_rules! code_enum {
             pub fn as_str(self) -> &'static str { match self { $($name::$v => $s),+ } }
             /// Vietnamese label.
             pub fn label_vi(self) -> &'static str { match self { $($name::$v => $vi),+ } }
+            /// The code in words, an English label where none is written (`lower_secondary` →
+            /// "Lower secondary").
+            pub fn code_in_words(self) -> String { $crate::text::code_words(self.as_str()) }
             /// Parses the code or (diacritics and case ignored) the Vietnamese label.
             pub fn parse(s: &str) -> Option<Self> {
                 let t = s.trim();

@@ -83,6 +83,14 @@ pub fn status_label(lang: Lang, s: PartyStatus) -> &'static str {
     })
 }
 
+/// A code's label in the page's language.
+fn label(l: Lang, vi: &str, en: String) -> String {
+    match l {
+        Lang::Vi => vi.to_string(),
+        Lang::En => en,
+    }
+}
+
 fn person_id(s: &str) -> PageResult<i64> {
     s.parse().map_err(|_| {
         PageError::Api(ApiError::NotFound {
@@ -190,7 +198,7 @@ pub async fn page(
         title: format!("{} — {}", ctx.t("person.title"), p.full_name),
         id,
         name: p.full_name.clone(),
-        sex: p.sex.label_vi().into(),
+        sex: label(l, p.sex.label_vi(), p.sex.code_in_words()),
         birth: match d.birth_date(&p.birth_date) {
             Some(b) => fmt_date(b),
             None => d.birth_year(&p.birth_date).to_string(),
@@ -202,15 +210,27 @@ pub async fn page(
             String::new()
         },
         religion: if full {
-            p.religion.expose().label_vi().into()
+            label(
+                l,
+                p.religion.expose().label_vi(),
+                p.religion.expose().code_in_words(),
+            )
         } else {
             String::new()
         },
         masked: !full,
-        education: p.education.label_vi().into(),
-        qualification: p.qualification.label_vi().into(),
-        political_theory: p.political_theory.label_vi().into(),
-        occupation: p.occupation.label_vi().into(),
+        education: label(l, p.education.label_vi(), p.education.code_in_words()),
+        qualification: label(
+            l,
+            p.qualification.label_vi(),
+            p.qualification.code_in_words(),
+        ),
+        political_theory: label(
+            l,
+            p.political_theory.label_vi(),
+            p.political_theory.code_in_words(),
+        ),
+        occupation: label(l, p.occupation.label_vi(), p.occupation.code_in_words()),
         youth_union: p.youth_union,
         spells,
         cases,
