@@ -263,6 +263,10 @@ async fn structure_forms_work_for_staff_and_show_refusals() {
         }
         let (_, html, _) = call(&app, "GET", "/orgs/X1.01", None, Some(&chibo)).await;
         assert!(!html.contains("action=\"/orgs/X1.01/"), "{html}");
+        // Kinds in the page's language.
+        let (_, html, _) = call(&app, "GET", "/orgs/X1?lang=en", None, Some(&xa)).await;
+        assert!(html.contains("Grassroots committee"), "{html}");
+        assert!(!html.contains("Đảng bộ cơ sở<"), "{html}");
 
         // A branch secretary is refused every structure form (403), nothing written.
         for (action, body) in [

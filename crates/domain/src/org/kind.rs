@@ -64,6 +64,19 @@ impl OrgKind {
         }
     }
 
+    /// English label.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            OrgKind::Central => "Central Committee",
+            OrgKind::ProvincialCommittee => "Provincial committee",
+            OrgKind::DirectCommittee => "Committee above grassroots",
+            OrgKind::GrassrootsCommittee => "Grassroots committee",
+            OrgKind::GrassrootsBranch => "Grassroots branch",
+            OrgKind::SubCommittee => "Sub-committee",
+            OrgKind::Branch => "Branch",
+        }
+    }
+
     /// Which kinds may be this kind's parent. The grassroots level sits under a direct committee
     /// (before 1/7/2025, or in sectors such as the armed forces) or directly under the province.
     pub fn allowed_parents(self) -> &'static [OrgKind] {

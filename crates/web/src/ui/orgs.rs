@@ -75,7 +75,7 @@ pub async fn tree(
         nodes.push(Node {
             code: n.code.clone(),
             name: n.name.clone(),
-            kind: n.kind.label_vi().into(),
+            kind: ctx.lang.pick(n.kind.label_vi(), n.kind.label_en()).into(),
             depth: n.depth,
         });
         let mut kids: Vec<&ketnap_store::TreeNode> = flat
@@ -231,20 +231,21 @@ async fn unit_page(
         }
         Err(_) => vec![],
     };
+    let lang = ctx.lang;
     let edge = |e: &ketnap_store::LineageEdge| Edge {
         code: e.unit.code.clone(),
         name: e.unit.name.clone(),
         date: fmt_date(e.date),
         kind: match e.kind {
-            ketnap_domain::org::LineageKind::Merge => "hợp nhất / sáp nhập",
-            ketnap_domain::org::LineageKind::Split => "chia tách",
+            ketnap_domain::org::LineageKind::Merge => lang.pick("hợp nhất / sáp nhập", "merger"),
+            ketnap_domain::org::LineageKind::Split => lang.pick("chia tách", "split"),
         },
     };
     Ok(UnitPage {
         title: u.name.clone(),
         code: u.code.clone(),
         name: u.name.clone(),
-        kind: u.kind.label_vi().into(),
+        kind: ctx.lang.pick(u.kind.label_vi(), u.kind.label_en()).into(),
         period: period_text(&u.period),
         children: kids
             .iter()
@@ -252,7 +253,7 @@ async fn unit_page(
             .map(|n| Node {
                 code: n.code.clone(),
                 name: n.name.clone(),
-                kind: n.kind.label_vi().into(),
+                kind: ctx.lang.pick(n.kind.label_vi(), n.kind.label_en()).into(),
                 depth: 1,
             })
             .collect(),
@@ -309,7 +310,7 @@ async fn unit_page(
             .filter(|k| k.allowed_parents().contains(&u.kind))
             .map(|k| Opt {
                 value: k.as_str().into(),
-                label: k.label_vi().into(),
+                label: ctx.lang.pick(k.label_vi(), k.label_en()).into(),
                 selected: *k == OrgKind::Branch,
             })
             .collect(),
