@@ -1,4 +1,5 @@
-//! Browser tests: the real server on a random port over a throwaway SQLite database, driven in
+//! Browser tests: the real server on a random port over a throwaway SQLite database, then a
+//! throwaway PostgreSQL schema (when reachable; required under `CI=true`), driven in
 //! headless Chromium (Debian's `/usr/bin/chromium`) through `/usr/bin/chromedriver` with
 //! fantoccini. Skipped with a printed reason when chromedriver is missing — except under
 //! `CI=true`, where that is a failure (`.ci/run` installs `chromium` and `chromium-driver`).
@@ -10,10 +11,11 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
-use ketnap_store::Store;
+use ketnap_store::testing::{TestDb, test_stores};
 use ketnap_web::testing::{SAMPLE_PASSWORD, Sample, sample};
 use serde_json::json;
 use tokio::net::TcpListener;
@@ -100,12 +102,11 @@ async fn browser(driver: &str, width: u32) -> Client {
     c
 }
 
-/// The server over a throwaway SQLite database with the sample data.
+/// The server over a throwaway database with the sample data.
 struct Server {
     base: String,
-    store: Store,
     sample: Sample,
-    _dir: tempfile::TempDir,
+    _db: TestDb,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -117,10 +118,8 @@ impl Drop for Server {
     }
 }
 
-async fn server() -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("ketnap.db").display());
-    let store = Store::open(&url).await.unwrap();
+async fn server(db: TestDb) -> Server {
+    let store = db.store.clone();
     let sample = sample(&store).await.unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
@@ -134,9 +133,8 @@ async fn server() -> Server {
     ));
     Server {
         base: format!("http://{addr}"),
-        store,
         sample,
-        _dir: dir,
+        _db: db,
         stop: Some(tx),
     }
 }
@@ -147,7 +145,13 @@ fn shots_dir() -> PathBuf {
     d
 }
 
+/// Whether this run takes the screenshots (the first engine's only: the pages are the same).
+static SHOTS: AtomicBool = AtomicBool::new(true);
+
 async fn shot(c: &Client, name: &str) {
+    if !SHOTS.load(Ordering::Relaxed) {
+        return;
+    }
     let png = c.screenshot().await.unwrap();
     assert!(png.starts_with(b"\x89PNG"), "{name}: not a PNG");
     std::fs::write(shots_dir().join(format!("{name}.png")), png).unwrap();
@@ -263,9 +267,19 @@ async fn secretary_walks_a_candidate_to_admission_staff_set_targets_exports_and_
         return;
     }
     let (_driver, driver_url) = start_driver().await;
-    let srv = server().await;
+    for (i, db) in test_stores().await.unwrap().into_iter().enumerate() {
+        SHOTS.store(i == 0, Ordering::Relaxed);
+        let backend = db.backend().as_str();
+        eprintln!("browser walk on {backend}");
+        walk(&driver_url, db).await;
+    }
+}
+
+/// The whole walk on one engine.
+async fn walk(driver_url: &str, db: TestDb) {
+    let srv = server(db).await;
     let base = srv.base.clone();
-    let c = browser(&driver_url, 390).await;
+    let c = browser(driver_url, 390).await;
 
     // ---- a branch secretary signs in: what is due is the home page -------------------------
     login(&c, &base, "chibo").await;
@@ -589,6 +603,27 @@ async fn secretary_walks_a_candidate_to_admission_staff_set_targets_exports_and_
     c.goto(&format!("{base}/admin/users")).await.unwrap();
     assert!(text(&c).await.contains("chibo2"));
     shot(&c, "users-390").await;
+    // The user page: a new API token shown once, then revoked.
+    c.find(Locator::LinkText("chibo2"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    fill(&c, "name", "tich-hop").await;
+    submit(&c, "form[action$='/tokens'] button[type=submit]").await;
+    let token = c
+        .find(Locator::Css("#new-token"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(token.starts_with("ketnap_"), "{token}");
+    shot(&c, "user-390").await;
+    submit(&c, "form[action$='/revoke'] button[type=submit]").await;
+    let t = text(&c).await;
+    assert!(t.contains("Đã thu hồi mã API"), "{t}");
+    assert!(!c.source().await.unwrap().contains(&token), "shown once");
     c.close().await.unwrap();
-    drop(srv.store.clone());
 }
