@@ -600,6 +600,7 @@ async fn walk(driver_url: &str, db: TestDb) {
 
     // ---- an administrator's users page ----------------------------------------------------
     login(&c, &base, "admin").await;
+    c.set_window_size(390, 900).await.unwrap();
     c.goto(&format!("{base}/admin/users")).await.unwrap();
     assert!(text(&c).await.contains("chibo2"));
     shot(&c, "users-390").await;

@@ -219,6 +219,16 @@ fn no_user(name: &str) -> ApiError {
     }
 }
 
+/// The user as an administrator's answer (404 when there is none).
+async fn user_named(state: &AppState, name: &str) -> ApiResult<Json<User>> {
+    let u = state
+        .store
+        .user_by_name(name)
+        .await?
+        .ok_or_else(|| no_user(name))?;
+    Ok(Json(u))
+}
+
 /// `POST /api/v1/users/{username}/disable` (administrators): ends their sessions and revokes
 /// their tokens; 200 with the user.
 pub async fn user_disable(
@@ -229,12 +239,7 @@ pub async fn user_disable(
     if !state.store.user_disable(&name, &p.actor()).await? {
         return Err(no_user(&name));
     }
-    let u = state
-        .store
-        .user_by_name(&name)
-        .await?
-        .ok_or_else(|| no_user(&name))?;
-    Ok(Json(u))
+    user_named(&state, &name).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -339,12 +344,7 @@ pub async fn user_password_reset(
         .store
         .user_set_password(&name, &body.password, state.now(), &p.actor())
         .await?;
-    let u = state
-        .store
-        .user_by_name(&name)
-        .await?
-        .ok_or_else(|| no_user(&name))?;
-    Ok(Json(u))
+    user_named(&state, &name).await
 }
 
 /// `POST /api/v1/users/{username}/enable` (administrators): a disabled user may sign in
@@ -357,12 +357,7 @@ pub async fn user_enable(
     if !state.store.user_enable(&name, &p.actor()).await? {
         return Err(no_user(&name));
     }
-    let u = state
-        .store
-        .user_by_name(&name)
-        .await?
-        .ok_or_else(|| no_user(&name))?;
-    Ok(Json(u))
+    user_named(&state, &name).await
 }
 
 // ---- audit --------------------------------------------------------------------------------------

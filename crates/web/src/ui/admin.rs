@@ -682,6 +682,18 @@ fn user_url(username: &str, done: &str) -> String {
     }
 }
 
+/// The user page again with a refused form's message.
+async fn user_refused(
+    state: &AppState,
+    ctx: Ctx,
+    username: &str,
+    status: StatusCode,
+    msg: String,
+) -> PageResult<Response> {
+    let page = user_page_of(state, ctx, username, String::new(), String::new(), msg).await?;
+    super::render_status(status, &page)
+}
+
 /// `GET /admin/users/{username}`: the account, password reset, API tokens (create, revoke).
 pub async fn user_page(
     State(state): State<AppState>,
@@ -725,9 +737,7 @@ pub async fn user_password(
         Ok(()) => Ok(redirect(&user_url(&username, "password"))),
         Err(e) => {
             let (status, msg) = refusal_of(ApiError::from(e))?;
-            let page =
-                user_page_of(&state, ctx, &username, String::new(), String::new(), msg).await?;
-            super::render_status(status, &page)
+            user_refused(&state, ctx, &username, status, msg).await
         }
     }
 }
@@ -745,16 +755,8 @@ pub async fn token_create(
         .map(str::to_string)
         .unwrap_or_else(|| username.trim().to_ascii_lowercase());
     if name.chars().count() > 64 {
-        let page = user_page_of(
-            &state,
-            ctx,
-            &username,
-            String::new(),
-            String::new(),
-            "[name] at most 64 characters".into(),
-        )
-        .await?;
-        return super::render_status(StatusCode::BAD_REQUEST, &page);
+        let msg = "[name] at most 64 characters".to_string();
+        return user_refused(&state, ctx, &username, StatusCode::BAD_REQUEST, msg).await;
     }
     match state
         .store
@@ -773,9 +775,7 @@ pub async fn token_create(
         }
         Err(e) => {
             let (status, msg) = refusal_of(ApiError::from(e))?;
-            let page =
-                user_page_of(&state, ctx, &username, String::new(), String::new(), msg).await?;
-            super::render_status(status, &page)
+            user_refused(&state, ctx, &username, status, msg).await
         }
     }
 }
