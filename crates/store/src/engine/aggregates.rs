@@ -182,9 +182,13 @@ async fn ancestors(conn: &mut Conn, branches: Option<&[OrgId]>) -> Result<HashMa
 
 /// Writes counts into `report_agg` (added to what is there).
 async fn write(conn: &mut Conn, acc: &Acc) -> Result<()> {
-    let changes: Vec<(&crate::aggregates::AggKey, i64)> = acc.changes().collect();
+    let mut changes: Vec<(&crate::aggregates::AggKey, i64)> = acc.changes().collect();
+    // In the primary key's order: a rebuild writes millions of rows, and inserting them in hash
+    // order into the key's b-tree thrashes SQLite's page cache (hours instead of seconds).
+    let key = |k: &crate::aggregates::AggKey| (k.0, k.1.as_str(), k.2, k.3);
+    changes.sort_unstable_by(|(a, _), (b, _)| key(a).cmp(&key(b)));
     const COLS: usize = 5;
-    for chunk in changes.chunks(super::super::MAX_BINDS / COLS) {
+    for chunk in changes.chunks(super::MAX_BINDS / COLS) {
         let sql = format!(
             "INSERT INTO report_agg (org_id, kind, period, row_id, n) VALUES {} \
              ON CONFLICT (org_id, kind, period, row_id) DO UPDATE SET n = report_agg.n + excluded.n",

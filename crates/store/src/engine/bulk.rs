@@ -14,7 +14,7 @@ use ketnap_domain::Violation;
 use sqlx::{AssertSqlSafe, Pool, Row, Transaction};
 
 use crate::bulk::{BulkAudit, Feed};
-use crate::engine::MAX_BINDS;
+use super::MAX_BINDS;
 use crate::error::{Result, StoreError};
 
 type Tx<'a> = Transaction<'a, DB>;

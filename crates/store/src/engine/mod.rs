@@ -23,8 +23,17 @@ pub fn row_placeholders(rows: usize, cols: usize) -> String {
         .join(",")
 }
 
-/// SQLite allows 32 766 bound values per statement; PostgreSQL 65 535. Batches stay below both.
-pub const MAX_BINDS: usize = 30_000;
+/// Bound values per multi-row statement on an engine. PostgreSQL allows 65 535. SQLite allows
+/// 32 766, but looking a parameter up by name (`$N`, which sqlx does for every value) walks the
+/// statement's parameter list, so a statement's binding time grows with the square of its
+/// parameters: 30 000 values made a 9-million-row rebuild of `report_agg` take hours, 999 takes
+/// seconds (docs/decisions.md §19).
+pub const fn max_binds(backend: Backend) -> usize {
+    match backend {
+        Backend::Sqlite => 999,
+        Backend::Postgres => 30_000,
+    }
+}
 
 macro_rules! engine {
     ($name:ident, $db:ty, $backend:expr) => {
@@ -32,6 +41,8 @@ macro_rules! engine {
             #![allow(clippy::too_many_arguments)]
             pub type DB = $db;
             pub const BACKEND: super::Backend = $backend;
+            /// Bound values per multi-row statement ([`super::max_binds`]).
+            pub const MAX_BINDS: usize = super::max_binds(BACKEND);
             pub mod audit {
                 use super::*;
                 include!("audit.rs");
