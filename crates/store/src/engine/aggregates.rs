@@ -188,11 +188,11 @@ async fn write(conn: &mut Conn, acc: &Acc) -> Result<()> {
     let key = |k: &crate::aggregates::AggKey| (k.0, k.1.as_str(), k.2, k.3);
     changes.sort_unstable_by(|(a, _), (b, _)| key(a).cmp(&key(b)));
     const COLS: usize = 5;
-    for chunk in changes.chunks(super::MAX_BINDS / COLS) {
+    for chunk in changes.chunks(super::super::MAX_BINDS / COLS) {
         let sql = format!(
             "INSERT INTO report_agg (org_id, kind, period, row_id, n) VALUES {} \
              ON CONFLICT (org_id, kind, period, row_id) DO UPDATE SET n = report_agg.n + excluded.n",
-            super::super::row_placeholders(chunk.len(), COLS)
+            super::super::values_list(BACKEND, chunk.len(), COLS)
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for ((org, kind, period, row), n) in chunk {

@@ -237,7 +237,7 @@ pub async fn restore(pool: &Pool<DB>, input: &mut (dyn BufRead + Send)) -> Resul
             return Err(bad(n, format!("the columns of {table} differ from this database's")));
         }
         let quoted = cols.iter().map(|c| quote(c)).collect::<Result<Vec<_>>>()?;
-        let chunk = (super::MAX_BINDS / cols.len().max(1)).clamp(1, 2000);
+        let chunk = (crate::engine::MAX_BINDS / cols.len().max(1)).clamp(1, 2000);
         let mut rows: Vec<Vec<Value>> = Vec::with_capacity(chunk);
         let mut count = 0u64;
         loop {
@@ -292,7 +292,7 @@ async fn insert(
                 "INSERT INTO {} ({}) VALUES {}",
                 quote(table)?,
                 quoted.join(", "),
-                crate::engine::row_placeholders(rows.len(), cols.len())
+                crate::engine::values_list(BACKEND, rows.len(), cols.len())
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for row in rows {

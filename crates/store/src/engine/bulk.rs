@@ -14,7 +14,7 @@ use ketnap_domain::Violation;
 use sqlx::{AssertSqlSafe, Pool, Row, Transaction};
 
 use crate::bulk::{BulkAudit, Feed};
-use super::MAX_BINDS;
+use crate::engine::MAX_BINDS;
 use crate::error::{Result, StoreError};
 
 type Tx<'a> = Transaction<'a, DB>;
@@ -254,14 +254,6 @@ fn values(b: &Batch) -> Vec<Val<'_>> {
     v
 }
 
-/// `(?,?,?),(?,?,?),…` for `rows` rows of `cols` values. SQLite looks numbered parameters
-/// (`$N`) up by a linear scan for each one, which makes a 30 000-value statement quadratic;
-/// anonymous `?` parameters bind in order at no cost.
-fn anonymous_placeholders(rows: usize, cols: usize) -> String {
-    let row = format!("({})", vec!["?"; cols].join(","));
-    vec![row; rows].join(",")
-}
-
 /// `YYYY-MM-DD`, as the drivers store dates (chrono's formatter is slow in bulk).
 fn iso_date(d: Date, out: &mut Vec<u8>) {
     use chrono::Datelike;
@@ -298,7 +290,7 @@ fn build_inserts(table: Table, vals: Vec<Val<'_>>, sql_cache: &mut HashMap<(Tabl
         let rows = chunk.len() / cols.len();
         let sql = sql_cache
             .entry((table, rows))
-            .or_insert_with(|| format!("INSERT INTO {} ({}) VALUES {}", table.as_str(), cols.join(", "), anonymous_placeholders(rows, cols.len())))
+            .or_insert_with(|| format!("INSERT INTO {} ({}) VALUES {}", table.as_str(), cols.join(", "), crate::engine::values_list(BACKEND, rows, cols.len())))
             .clone();
         let mut q: Stmt = sqlx::query::<DB>(AssertSqlSafe(sql));
         for v in chunk {

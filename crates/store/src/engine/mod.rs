@@ -23,17 +23,22 @@ pub fn row_placeholders(rows: usize, cols: usize) -> String {
         .join(",")
 }
 
-/// Bound values per multi-row statement on an engine. PostgreSQL allows 65 535. SQLite allows
-/// 32 766, but looking a parameter up by name (`$N`, which sqlx does for every value) walks the
-/// statement's parameter list, so a statement's binding time grows with the square of its
-/// parameters: 30 000 values made a 9-million-row rebuild of `report_agg` take hours, 999 takes
-/// seconds (docs/decisions.md §19).
-pub const fn max_binds(backend: Backend) -> usize {
+/// The `VALUES` list of a multi-row INSERT whose only parameters are its rows: `(?,?),(?,?)` on
+/// SQLite, where sqlx binds a nameless `?` in constant time but looks every `$N` up by name
+/// in a linear list (quadratic in the statement's values), and `($1,$2),($3,$4)` on PostgreSQL.
+pub fn values_list(backend: Backend, rows: usize, cols: usize) -> String {
     match backend {
-        Backend::Sqlite => 999,
-        Backend::Postgres => 30_000,
+        Backend::Sqlite => {
+            let row = format!("({})", vec!["?"; cols].join(","));
+            vec![row; rows].join(",")
+        }
+        Backend::Postgres => row_placeholders(rows, cols),
     }
 }
+
+/// SQLite allows 32 766 bound values per statement; PostgreSQL 65 535. Batches stay below both
+/// (with nameless parameters on SQLite: [`values_list`]).
+pub const MAX_BINDS: usize = 30_000;
 
 macro_rules! engine {
     ($name:ident, $db:ty, $backend:expr) => {
@@ -41,8 +46,6 @@ macro_rules! engine {
             #![allow(clippy::too_many_arguments)]
             pub type DB = $db;
             pub const BACKEND: super::Backend = $backend;
-            /// Bound values per multi-row statement ([`super::max_binds`]).
-            pub const MAX_BINDS: usize = super::max_binds(BACKEND);
             pub mod audit {
                 use super::*;
                 include!("audit.rs");

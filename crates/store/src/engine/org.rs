@@ -13,7 +13,7 @@ use ketnap_domain::text::fold;
 use ketnap_domain::{Date, Period};
 use sqlx::{AssertSqlSafe, Pool, Row, Transaction};
 
-use crate::engine::{placeholders, row_placeholders};
+use crate::engine::placeholders;
 use crate::error::{Result, StoreError, decode};
 use crate::model::*;
 
@@ -526,13 +526,13 @@ async fn rebuild_closure(tx: &mut Tx<'_>, changed: &[OrgId]) -> Result<()> {
     insert_closure(tx, &rows).await
 }
 
-/// Inserts closure rows in multi-row batches of 400 rows: SQLite resolves each `$N` by a linear
-/// scan, so a statement's cost grows with the square of its bound values; 2 000 keep it small.
+/// Inserts closure rows in multi-row batches of 400 rows (nameless parameters on SQLite:
+/// [`crate::engine::values_list`]).
 pub async fn insert_closure(tx: &mut Tx<'_>, rows: &[ClosureRow]) -> Result<()> {
     for chunk in rows.chunks(400) {
         let sql = format!(
             "INSERT INTO org_closure (ancestor_id, descendant_id, depth, valid_from, valid_to) VALUES {}",
-            row_placeholders(chunk.len(), 5)
+            crate::engine::values_list(BACKEND, chunk.len(), 5)
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for r in chunk {
