@@ -10,7 +10,7 @@ use ketnap_domain::Date;
 use ketnap_domain::org::{OrgId, OrgKind};
 use ketnap_domain::reports::{Counted, FactKind};
 
-/// What `report_agg` keeps for a unit.
+/// What `report_agg` keeps for a unit (admissions also per day at both levels).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {
     /// Committees above the grassroots: every row of the form per year, the total per month.
@@ -38,6 +38,12 @@ impl Level {
 /// The period code of a month: `YYYYMM`.
 pub fn month_code(d: Date) -> i32 {
     d.year() * 100 + d.month() as i32
+}
+
+/// The period code of a day's admission total: `YYYYMMDD` (8 digits, so never inside a range
+/// of month codes; its last two digits are never `00`, so never a year's rows).
+pub fn day_code(d: Date) -> i32 {
+    d.year() * 10_000 + d.month() as i32 * 100 + d.day() as i32
 }
 
 /// The period code of a year's rows: `YYYY00`.
@@ -94,6 +100,13 @@ impl Acc {
                 .0
                 .entry((a.ancestor, kind, month, "total"))
                 .or_insert(0) += sign;
+            if kind == FactKind::Admission {
+                // The days of the running month (achievement to date, pace) read these.
+                *self
+                    .0
+                    .entry((a.ancestor, kind, day_code(date), "total"))
+                    .or_insert(0) += sign;
+            }
             if a.level == Level::Full {
                 for r in &f.rows {
                     *self.0.entry((a.ancestor, kind, year, r)).or_insert(0) += sign;

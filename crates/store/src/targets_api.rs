@@ -17,7 +17,7 @@ use ketnap_domain::targets::{
 use ketnap_domain::text::vi;
 use serde::Serialize;
 
-use crate::aggregates::{Level, split_months};
+use crate::aggregates::{Level, day_code, split_months};
 use crate::model::OrgRef;
 use crate::{Db, Result, Store, StoreError, engine};
 use ketnap_domain::reports::{FactKind, row_days};
@@ -32,6 +32,9 @@ fn sort_stages(counts: &mut [StageCount]) {
 
 /// Ended candidate spells needed before the source stage is measured rather than defaulted.
 pub const MIN_HISTORY: usize = 20;
+
+/// The whole months before the current one whose ended candidacies measure the source stage.
+pub const HISTORY_MONTHS: u32 = 36;
 
 /// Achievement of one unit for one period (admissions).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -134,8 +137,8 @@ impl Store {
     }
 
     /// [`Self::admitted_between`] for many units with a few queries: units above the branches
-    /// read their whole months from the pre-aggregates, every edge and every branch is read
-    /// from the facts in one query per range.
+    /// read their whole months and the days around them from the pre-aggregates, branches are
+    /// read from the facts in one query.
     pub async fn admitted_for(
         &self,
         units: &[OrgId],
@@ -157,19 +160,20 @@ impl Store {
             return Ok(out);
         }
         let (aggregated, plain) = self.by_level(units).await?;
-        let s = split_months(from, to);
-        let mut ranges: Vec<(&[OrgId], Date, Date)> = vec![(&plain, from, to)];
-        for (a, b) in [s.head, s.tail].into_iter().flatten() {
-            ranges.push((&aggregated, a, b));
-        }
-        for (ids, a, b) in ranges {
-            for chunk in ids.chunks(CHUNK) {
-                for (id, n) in dispatch!(self, targets::admitted_many(chunk, a, b))? {
-                    *out.entry(id).or_insert(0) += n;
-                }
+        for chunk in plain.chunks(CHUNK) {
+            for (id, n) in dispatch!(self, targets::admitted_many(chunk, from, to))? {
+                *out.entry(id).or_insert(0) += n;
             }
         }
-        if let Some((a, b)) = s.middle {
+        // Whole months from the monthly totals, the days around them from the daily ones.
+        let s = split_months(from, to);
+        let mut codes: Vec<(i32, i32)> = s.middle.into_iter().collect();
+        for (a, b) in [s.head, s.tail].into_iter().flatten() {
+            if let Some(last) = b.pred_opt() {
+                codes.push((day_code(a), day_code(last)));
+            }
+        }
+        for (a, b) in codes {
             for chunk in aggregated.chunks(CHUNK) {
                 for (id, n) in dispatch!(
                     self,
@@ -396,8 +400,12 @@ impl Store {
                         .await?,
                 );
             }
-            // The source stage is measured on the unit's last three years of candidate spells.
-            let window = as_of.checked_sub_months(Months::new(36)).unwrap_or(as_of);
+            // The source stage is measured on the candidate spells of the unit that ended in the
+            // 36 whole months before the current one (whole months: read from the aggregates).
+            let month_start = as_of.with_day(1).unwrap_or(as_of);
+            let window = month_start
+                .checked_sub_months(Months::new(HISTORY_MONTHS))
+                .unwrap_or(month_start);
             for chunk in ids.chunks(CHUNK) {
                 for (id, stage, count) in dispatch!(self, targets::open_cases_many(chunk, as_of))? {
                     if let Some(stage) = Stage::parse(&stage) {
@@ -408,7 +416,7 @@ impl Store {
                     }
                 }
             }
-            outcomes = self.source_history_for(&ids, window, upto).await?;
+            outcomes = self.source_history_for(&ids, window, month_start).await?;
         }
         let mut lines = Vec::with_capacity(orgs.len());
         for org in orgs {
