@@ -30,6 +30,11 @@ fn sort_stages(counts: &mut [StageCount]) {
     counts.sort_by_key(|c| std::cmp::Reverse(Stage::ALL.iter().position(|s| *s == c.stage)));
 }
 
+/// Whether `as_of` falls inside the period (pace and forecast are computed).
+fn period_running(period: TargetPeriod, as_of: Date) -> bool {
+    period.start() <= as_of && as_of < period.end_exclusive()
+}
+
 /// Ended candidate spells needed before the source stage is measured rather than defaulted.
 pub const MIN_HISTORY: usize = 20;
 
@@ -264,6 +269,26 @@ impl Store {
         dispatch!(self, targets::admitted(org, from, to, rebased_on))
     }
 
+    /// Open pipeline cases under each of `ids` (closure on `as_of`), by stage.
+    async fn open_cases_of(
+        &self,
+        ids: &[OrgId],
+        as_of: Date,
+    ) -> Result<HashMap<OrgId, Vec<StageCount>>> {
+        let mut cases: HashMap<OrgId, Vec<StageCount>> = HashMap::new();
+        for chunk in ids.chunks(CHUNK) {
+            for (id, stage, count) in dispatch!(self, targets::open_cases_many(chunk, as_of))? {
+                if let Some(stage) = Stage::parse(&stage) {
+                    cases
+                        .entry(id)
+                        .or_default()
+                        .push(StageCount { stage, count });
+                }
+            }
+        }
+        Ok(cases)
+    }
+
     /// Open pipeline cases under `org` on `as_of`, by stage.
     pub async fn open_cases_by_stage(&self, org: OrgId, as_of: Date) -> Result<Vec<StageCount>> {
         let rows: Vec<(String, i64)> = dispatch!(self, targets::open_cases_by_stage(org, as_of))?;
@@ -310,13 +335,9 @@ impl Store {
             code: rec.code,
             name: rec.name,
         };
-        let unit = self
-            .target_lines(vec![unit_ref], period, as_of, rebased_on)
-            .await?
-            .pop()
-            .ok_or_else(|| StoreError::Corrupt("no achievement line for the unit".into()))?;
         let mut kids = Vec::new();
         let mut reconciliation = None;
+        let mut unit_cases = None;
         if children {
             let on = rebased_on
                 .unwrap_or_else(|| as_of.min(period.end_exclusive().pred_opt().unwrap_or(as_of)));
@@ -330,7 +351,29 @@ impl Store {
                     name: n.name,
                 })
                 .collect();
-            kids = self.target_lines(refs, period, as_of, rebased_on).await?;
+            let ids: Vec<OrgId> = refs.iter().map(|r| r.id).collect();
+            let kid_cases = if period_running(period, as_of) {
+                let by_kid = self.open_cases_of(&ids, as_of).await?;
+                // On `as_of` the children partition the unit's subtree (a branch directly under
+                // the unit is its own child), so the unit's open cases are theirs summed.
+                if on == as_of {
+                    let mut sum: HashMap<Stage, i64> = HashMap::new();
+                    for c in by_kid.values().flatten() {
+                        *sum.entry(c.stage).or_insert(0) += c.count;
+                    }
+                    let counts = sum
+                        .into_iter()
+                        .map(|(stage, count)| StageCount { stage, count })
+                        .collect();
+                    unit_cases = Some(HashMap::from([(org, counts)]));
+                }
+                Some(by_kid)
+            } else {
+                None
+            };
+            kids = self
+                .target_lines(refs, period, as_of, rebased_on, kid_cases)
+                .await?;
             let ranked = targets::rank(
                 kids.iter()
                     .map(|k| {
@@ -353,9 +396,15 @@ impl Store {
                 .iter()
                 .map(|k| (k.org.code.clone(), k.assigned))
                 .collect();
-            reconciliation = Some(targets::reconcile(unit.assigned, &pairs));
+            reconciliation = Some(pairs);
             kids = ordered;
         }
+        let unit = self
+            .target_lines(vec![unit_ref], period, as_of, rebased_on, unit_cases)
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("no achievement line for the unit".into()))?;
+        let reconciliation = reconciliation.map(|pairs| targets::reconcile(unit.assigned, &pairs));
         Ok(TargetReport {
             as_of,
             structure,
@@ -373,6 +422,7 @@ impl Store {
         period: TargetPeriod,
         as_of: Date,
         rebased_on: Option<Date>,
+        open_cases: Option<HashMap<OrgId, Vec<StageCount>>>,
     ) -> Result<Vec<TargetLine>> {
         let ids: Vec<OrgId> = orgs.iter().map(|o| o.id).collect();
         let mut targets_by_unit: HashMap<OrgId, Vec<Target>> = HashMap::new();
@@ -385,7 +435,7 @@ impl Store {
         let end = period.end_exclusive();
         let upto = end.min(as_of.succ_opt().unwrap_or(end));
         let admitted = self.admitted_for(&ids, start, upto, rebased_on).await?;
-        let running = start <= as_of && as_of < end;
+        let running = period_running(period, as_of);
         let mut last_year = None;
         let mut cases: HashMap<OrgId, Vec<StageCount>> = HashMap::new();
         let mut outcomes: HashMap<OrgId, SourceHistory> = HashMap::new();
@@ -406,16 +456,10 @@ impl Store {
             let window = month_start
                 .checked_sub_months(Months::new(HISTORY_MONTHS))
                 .unwrap_or(month_start);
-            for chunk in ids.chunks(CHUNK) {
-                for (id, stage, count) in dispatch!(self, targets::open_cases_many(chunk, as_of))? {
-                    if let Some(stage) = Stage::parse(&stage) {
-                        cases
-                            .entry(id)
-                            .or_default()
-                            .push(StageCount { stage, count });
-                    }
-                }
-            }
+            cases = match open_cases {
+                Some(c) => c,
+                None => self.open_cases_of(&ids, as_of).await?,
+            };
             outcomes = self.source_history_for(&ids, window, month_start).await?;
         }
         let mut lines = Vec::with_capacity(orgs.len());
