@@ -455,5 +455,32 @@ async fn pages_are_light() {
         ));
         assert!(total < 60 * 1024, "{path} weighs {total} bytes");
     }
+    // Over the wire with gzip (what a browser asks for).
+    for path in ["/todo", "/static/ketnap.css"] {
+        use tower::ServiceExt;
+        let req = axum::http::Request::builder()
+            .uri(path)
+            .header("cookie", cookie.clone())
+            .header(header::ACCEPT_ENCODING, "gzip")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let res = app.clone().oneshot(req).await.unwrap();
+        assert_eq!(res.headers()[header::CONTENT_ENCODING], "gzip", "{path}");
+        let gz = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let (_, plain, _) = call(&app, "GET", path, None, &[("cookie", cookie.clone())]).await;
+        assert!(
+            gz.len() * 2 < plain.len(),
+            "{path}: {} gzipped of {}",
+            gz.len(),
+            plain.len()
+        );
+        report.push(format!(
+            "{path} gzipped: {:.1} KB (of {:.1} KB)",
+            gz.len() as f64 / 1024.0,
+            plain.len() as f64 / 1024.0
+        ));
+    }
     eprintln!("page weights (branch secretary):\n{}", report.join("\n"));
 }
