@@ -694,6 +694,17 @@ async fn user_refused(
     super::render_status(status, &page)
 }
 
+/// The user page again with the store's refusal of a form (other errors are passed on).
+async fn user_refused_by(
+    state: &AppState,
+    ctx: Ctx,
+    username: &str,
+    e: ketnap_store::StoreError,
+) -> PageResult<Response> {
+    let (status, msg) = refusal_of(ApiError::from(e))?;
+    user_refused(state, ctx, username, status, msg).await
+}
+
 /// `GET /admin/users/{username}`: the account, password reset, API tokens (create, revoke).
 pub async fn user_page(
     State(state): State<AppState>,
@@ -735,10 +746,7 @@ pub async fn user_password(
         .await
     {
         Ok(()) => Ok(redirect(&user_url(&username, "password"))),
-        Err(e) => {
-            let (status, msg) = refusal_of(ApiError::from(e))?;
-            user_refused(&state, ctx, &username, status, msg).await
-        }
+        Err(e) => user_refused_by(&state, ctx, &username, e).await,
     }
 }
 
@@ -773,10 +781,7 @@ pub async fn token_create(
             );
             Ok(r)
         }
-        Err(e) => {
-            let (status, msg) = refusal_of(ApiError::from(e))?;
-            user_refused(&state, ctx, &username, status, msg).await
-        }
+        Err(e) => user_refused_by(&state, ctx, &username, e).await,
     }
 }
 
