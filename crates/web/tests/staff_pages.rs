@@ -722,6 +722,9 @@ async fn user_page_resets_passwords_and_revokes_tokens_one_by_one() {
         )
         .await;
         assert_eq!(st, StatusCode::NOT_FOUND, "{backend}: already revoked");
+        let (st, html, _) = post(&app, &admin, "/admin/users/chibo/tokens/abc/revoke", "").await;
+        assert_eq!(st, StatusCode::NOT_FOUND, "{backend}: {html}");
+        assert!(html.contains("<html"), "a page, not a bare error: {html}");
 
         // Disable, then enable: the account signs in again.
         let (st, _, _) = post(&app, &admin, "/admin/users/chibo/disable", "").await;

@@ -790,17 +790,24 @@ pub async fn token_create(
 pub async fn token_revoke(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((username, id)): Path<(String, i64)>,
+    Path((username, id)): Path<(String, String)>,
 ) -> PageResult<Response> {
+    // Not a number: no such token (a page, not a bare 400).
+    let gone = || {
+        PageError::Api(ApiError::NotFound {
+            what: "live token",
+            key: format!("{username}/{id}"),
+        })
+    };
+    let Ok(id) = id.parse::<i64>() else {
+        return Err(gone());
+    };
     if !state
         .store
         .token_revoke(&username, id, &ctx.p.actor())
         .await?
     {
-        return Err(PageError::Api(ApiError::NotFound {
-            what: "live token",
-            key: format!("{username}/{id}"),
-        }));
+        return Err(gone());
     }
     Ok(redirect(&user_url(&username, "revoked")))
 }
