@@ -482,6 +482,8 @@ async fn course_forms_enrol_and_complete() {
         // The secretary reads courses but may not enrol or record completions.
         let (st, html, _) = call(&app, "GET", "/courses?org=X1.01", None, Some(&chibo)).await;
         assert_eq!(st, StatusCode::OK);
+        let (_, en, _) = call(&app, "GET", "/courses?org=X1&lang=en", None, Some(&centre)).await;
+        assert!(en.contains("Awareness"), "{en}");
         assert!(!html.contains("action=\"/courses/enrol\""));
         for (uri, body) in [("/courses/enrol", &enrol), ("/courses/complete", &complete)] {
             let (st, _, _) = post(&app, &chibo, uri, body).await;
@@ -600,6 +602,8 @@ async fn user_page_resets_passwords_and_revokes_tokens_one_by_one() {
         let (st, html, _) = call(&app, "GET", "/admin/users/chibo", None, Some(&admin)).await;
         assert_eq!(st, StatusCode::OK, "{backend}");
         assert!(html.contains("Đặt lại mật khẩu") && html.contains("X1.01"));
+        let (_, html, _) = call(&app, "GET", "/admin/users?lang=en", None, Some(&admin)).await;
+        assert!(html.contains("<td>Branch secretary</td>"), "{html}");
         let (st, _, _) = call(&app, "GET", "/admin/users/chibo", None, Some(&xa)).await;
         assert_eq!(
             st,

@@ -103,6 +103,7 @@ async fn courses_page(
     refused: CourseRefusal,
     done: String,
 ) -> PageResult<CoursesPage> {
+    let l = ctx.lang;
     let unit = ctx.unit(state, org).await?;
     let courses = state.store.courses_list(Some(&unit.code)).await?;
     let can_write = ctx.p.allows(Permission::WriteCourses);
@@ -187,7 +188,7 @@ async fn courses_page(
                 label: format!(
                     "{} ({}, {} – {})",
                     c.name,
-                    c.kind.label_vi(),
+                    super::in_lang(l, c.kind.label_vi(), c.kind.code_in_words()),
                     fmt_date(c.starts_on),
                     fmt_date(c.ends_on)
                 ),
@@ -199,7 +200,7 @@ async fn courses_page(
             .map(|c| CourseLine {
                 id: c.id,
                 name: c.name,
-                kind: c.kind.label_vi().into(),
+                kind: super::in_lang(l, c.kind.label_vi(), c.kind.code_in_words()),
                 unit: c.org.name,
                 starts: fmt_date(c.starts_on),
                 ends: fmt_date(c.ends_on),
@@ -212,7 +213,7 @@ async fn courses_page(
             .iter()
             .map(|k| Opt {
                 value: k.as_str().into(),
-                label: k.label_vi().into(),
+                label: super::in_lang(l, k.label_vi(), k.code_in_words()),
                 selected: false,
             })
             .collect(),
@@ -485,6 +486,11 @@ pub struct UsersPage {
     pub error: String,
 }
 
+/// A role in the page's language.
+fn role_label(l: super::Lang, r: Role) -> String {
+    super::in_lang(l, r.label_vi(), ketnap_domain::text::code_words(r.as_str()))
+}
+
 async fn users_page(state: &AppState, ctx: Ctx, error: String) -> PageResult<UsersPage> {
     let users = state.store.users().await?;
     Ok(UsersPage {
@@ -493,7 +499,7 @@ async fn users_page(state: &AppState, ctx: Ctx, error: String) -> PageResult<Use
             .into_iter()
             .map(|u| UserLine {
                 username: u.username,
-                role: u.role.label_vi().into(),
+                role: role_label(ctx.lang, u.role),
                 org: u
                     .org
                     .map(|o| format!("{} ({})", o.name, o.code))
@@ -505,7 +511,7 @@ async fn users_page(state: &AppState, ctx: Ctx, error: String) -> PageResult<Use
             .iter()
             .map(|r| Opt {
                 value: r.as_str().into(),
-                label: r.label_vi().into(),
+                label: role_label(ctx.lang, *r),
                 selected: *r == Role::BranchSecretary,
             })
             .collect(),
@@ -648,7 +654,7 @@ async fn user_page_of(
     let tokens = state.store.tokens(&u.username).await?;
     Ok(UserPage {
         title: format!("{} — {}", ctx.t("users.title"), u.username),
-        role: u.role.label_vi().into(),
+        role: role_label(ctx.lang, u.role),
         org: u
             .org
             .map(|o| format!("{} ({})", o.name, o.code))

@@ -675,7 +675,7 @@ async fn case_page_data(
         person_id: v.person.id,
         name: v.person.full_name.clone(),
         born: v.person.birth_year,
-        sex: v.person.sex.label_vi().into(),
+        sex: super::in_lang(l, v.person.sex.label_vi(), v.person.sex.code_in_words()),
         branch_name: v.case.branch.name.clone(),
         branch_code: v.case.branch.code.clone(),
         stage: l
@@ -717,7 +717,7 @@ async fn case_page_data(
             .checklist
             .iter()
             .map(|c| CheckLine {
-                label: c.doc.label_vi().into(),
+                label: super::in_lang(l, c.doc.label_vi(), c.doc.code_in_words()),
                 form: c.form.map(|f| f.as_str().to_string()).unwrap_or_default(),
                 needed: c.needed,
                 on_file: c.on_file,

@@ -293,6 +293,14 @@ pub async fn home(ctx: Ctx) -> Response {
 }
 
 /// A 303 to `to`.
+/// A code's label in the page's language: the Vietnamese one, or the English words.
+pub fn in_lang(l: Lang, vi: &str, en: String) -> String {
+    match l {
+        Lang::Vi => vi.to_string(),
+        Lang::En => en,
+    }
+}
+
 pub fn redirect(to: &str) -> Response {
     match HeaderValue::from_str(to) {
         Ok(v) => (StatusCode::SEE_OTHER, [(LOCATION, v)]).into_response(),

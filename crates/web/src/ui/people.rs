@@ -83,14 +83,6 @@ pub fn status_label(lang: Lang, s: PartyStatus) -> &'static str {
     })
 }
 
-/// A code's label in the page's language.
-fn label(l: Lang, vi: &str, en: String) -> String {
-    match l {
-        Lang::Vi => vi.to_string(),
-        Lang::En => en,
-    }
-}
-
 fn person_id(s: &str) -> PageResult<i64> {
     s.parse().map_err(|_| {
         PageError::Api(ApiError::NotFound {
@@ -198,7 +190,7 @@ pub async fn page(
         title: format!("{} — {}", ctx.t("person.title"), p.full_name),
         id,
         name: p.full_name.clone(),
-        sex: label(l, p.sex.label_vi(), p.sex.code_in_words()),
+        sex: super::in_lang(l, p.sex.label_vi(), p.sex.code_in_words()),
         birth: match d.birth_date(&p.birth_date) {
             Some(b) => fmt_date(b),
             None => d.birth_year(&p.birth_date).to_string(),
@@ -210,7 +202,7 @@ pub async fn page(
             String::new()
         },
         religion: if full {
-            label(
+            super::in_lang(
                 l,
                 p.religion.expose().label_vi(),
                 p.religion.expose().code_in_words(),
@@ -219,18 +211,18 @@ pub async fn page(
             String::new()
         },
         masked: !full,
-        education: label(l, p.education.label_vi(), p.education.code_in_words()),
-        qualification: label(
+        education: super::in_lang(l, p.education.label_vi(), p.education.code_in_words()),
+        qualification: super::in_lang(
             l,
             p.qualification.label_vi(),
             p.qualification.code_in_words(),
         ),
-        political_theory: label(
+        political_theory: super::in_lang(
             l,
             p.political_theory.label_vi(),
             p.political_theory.code_in_words(),
         ),
-        occupation: label(l, p.occupation.label_vi(), p.occupation.code_in_words()),
+        occupation: super::in_lang(l, p.occupation.label_vi(), p.occupation.code_in_words()),
         youth_union: p.youth_union,
         spells,
         cases,

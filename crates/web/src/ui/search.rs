@@ -69,7 +69,7 @@ pub async fn page(
                     born: d.birth_year(&h.birth_date),
                     status: h
                         .status
-                        .map(|s| s.label_vi().to_string())
+                        .map(|s| super::people::status_label(ctx.lang, s).to_string())
                         .unwrap_or_default(),
                     branch: h
                         .branch
@@ -90,7 +90,10 @@ pub async fn page(
             .into_iter()
             .filter(|n| fold(&n.name).contains(&key) || fold(&n.code) == key)
             .take(50)
-            .map(|n| (n.code, n.name, n.kind.label_vi().to_string()))
+            .map(|n| {
+                let kind = ctx.lang.pick(n.kind.label_vi(), n.kind.label_en());
+                (n.code, n.name, kind.to_string())
+            })
             .collect();
     }
     let page = SearchPage {
