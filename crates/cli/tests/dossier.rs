@@ -6,33 +6,19 @@
 
 use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod common;
+use common::write;
+
+const ACTOR: &str = "chibo";
 
 fn ketnap(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ketnap"))
-        .args(args)
-        .args(["--db", db, "--actor", "chibo"])
-        .env_remove("KETNAP_DB")
-        .env_remove("KETNAP_ACTOR")
-        .output()
-        .unwrap()
+    common::ketnap_as(ACTOR, db, args)
 }
 
 fn ok(db: &str, args: &[&str]) -> String {
-    let out = ketnap(db, args);
-    assert!(
-        out.status.success(),
-        "ketnap {args:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p.display().to_string()
+    common::ok_as(ACTOR, db, args)
 }
 
 /// Orgs and people imported, case #1 of Nguyễn Thị Hằng taken to the branch vote of 05/03/2024.
