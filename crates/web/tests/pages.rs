@@ -7,8 +7,6 @@
 use axum::Router;
 use axum::http::{StatusCode, header};
 use ketnap_domain::access::{self, Role};
-use ketnap_domain::pipeline::Proposer;
-use ketnap_store::pipeline_api::NewCase;
 use ketnap_store::testing::test_stores;
 use ketnap_web::api::Reach;
 use ketnap_web::testing::{Sample, sample, user_token};
@@ -194,43 +192,9 @@ async fn call(
     .await
 }
 
+/// The sample's candidate case (see `common::candidate`).
 async fn open_case(s: &ketnap_store::Store) -> i64 {
-    use ketnap_domain::person::*;
-    use ketnap_domain::sensitive::Sensitive;
-    let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
-    let id = s
-        .person_create(
-            &Person {
-                id: 0,
-                cccd: Some(Sensitive::new("010098004321".into())),
-                full_name: "Giàng A Dình".into(),
-                sex: Sex::Male,
-                birth_date: Sensitive::new(d(1998, 5, 10)),
-                ethnic_group: Sensitive::new(EthnicGroup::parse("Mông").unwrap()),
-                religion: Sensitive::new(Religion::Catholic),
-                education: GeneralEducation::UpperSecondary,
-                qualification: ProfessionalQualification::None,
-                political_theory: PoliticalTheory::None,
-                occupation: Occupation::Farmer,
-                youth_union: true,
-                residence_locality: None,
-            },
-            "test",
-        )
-        .await
-        .unwrap();
-    s.case_open(
-        &NewCase {
-            person_id: id,
-            branch_code: "X1.01".into(),
-            date: d(2024, 3, 1),
-            proposed_by: Proposer::YouthUnion,
-            document: None,
-        },
-        "test",
-    )
-    .await
-    .unwrap()
+    common::candidate(s).await.1
 }
 
 #[tokio::test]

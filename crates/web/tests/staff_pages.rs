@@ -9,9 +9,8 @@
 
 use axum::Router;
 use axum::http::{HeaderMap, StatusCode, header};
-use ketnap_domain::pipeline::Proposer;
 use ketnap_store::Store;
-use ketnap_store::pipeline_api::{CourseKind, NewCase, NewCourse};
+use ketnap_store::pipeline_api::{CourseKind, NewCourse};
 use ketnap_store::testing::test_stores;
 use ketnap_web::testing::sample;
 use ketnap_web::{AppState, router};
@@ -98,55 +97,13 @@ async fn post(app: &Router, s: &Session, uri: &str, body: &str) -> (StatusCode, 
     .await
 }
 
-/// Giàng A Dình (CCCD, birth date, Mông, Catholic) with a case opened in X1.01 on 01/03/2024:
-/// (person, case).
-async fn candidate(s: &Store) -> (i64, i64) {
-    use ketnap_domain::person::*;
-    use ketnap_domain::sensitive::Sensitive;
-    let id = s
-        .person_create(
-            &Person {
-                id: 0,
-                cccd: Some(Sensitive::new("010098004321".into())),
-                full_name: "Giàng A Dình".into(),
-                sex: Sex::Male,
-                birth_date: Sensitive::new(d(1998, 5, 10)),
-                ethnic_group: Sensitive::new(EthnicGroup::parse("Mông").unwrap()),
-                religion: Sensitive::new(Religion::Catholic),
-                education: GeneralEducation::UpperSecondary,
-                qualification: ProfessionalQualification::None,
-                political_theory: PoliticalTheory::None,
-                occupation: Occupation::Farmer,
-                youth_union: true,
-                residence_locality: None,
-            },
-            "test",
-        )
-        .await
-        .unwrap();
-    let case = s
-        .case_open(
-            &NewCase {
-                person_id: id,
-                branch_code: "X1.01".into(),
-                date: d(2024, 3, 1),
-                proposed_by: Proposer::YouthUnion,
-                document: None,
-            },
-            "test",
-        )
-        .await
-        .unwrap();
-    (id, case)
-}
-
 #[tokio::test]
 async fn person_page_masked_by_role_linked_and_audited() {
     for db in test_stores().await.unwrap() {
         let s = &db.store;
         let backend = db.backend().as_str();
         sample(s).await.unwrap();
-        let (person, case) = candidate(s).await;
+        let (person, case) = common::candidate(s).await;
         let app = router(AppState::new(s.clone()));
         let uri = format!("/people/{person}");
 
@@ -444,7 +401,7 @@ async fn course_forms_enrol_and_complete() {
         let s = &db.store;
         let backend = db.backend().as_str();
         let sm = sample(s).await.unwrap();
-        let (person, case) = candidate(s).await;
+        let (person, case) = common::candidate(s).await;
         let course = s
             .course_create(
                 &NewCourse {

@@ -96,3 +96,48 @@ pub fn units(role: ketnap_domain::access::Role) -> (&'static str, &'static str) 
         _ => ("X1", "X2"),
     }
 }
+
+/// Giàng A Dình (CCCD, birth date, Mông, Catholic) with a case opened in X1.01 on 01/03/2024:
+/// (person, case).
+pub async fn candidate(s: &ketnap_store::Store) -> (i64, i64) {
+    use ketnap_domain::person::*;
+    use ketnap_domain::pipeline::Proposer;
+    use ketnap_domain::sensitive::Sensitive;
+    use ketnap_store::pipeline_api::NewCase;
+    let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    let id = s
+        .person_create(
+            &Person {
+                id: 0,
+                cccd: Some(Sensitive::new("010098004321".into())),
+                full_name: "Giàng A Dình".into(),
+                sex: Sex::Male,
+                birth_date: Sensitive::new(d(1998, 5, 10)),
+                ethnic_group: Sensitive::new(EthnicGroup::parse("Mông").unwrap()),
+                religion: Sensitive::new(Religion::Catholic),
+                education: GeneralEducation::UpperSecondary,
+                qualification: ProfessionalQualification::None,
+                political_theory: PoliticalTheory::None,
+                occupation: Occupation::Farmer,
+                youth_union: true,
+                residence_locality: None,
+            },
+            "test",
+        )
+        .await
+        .unwrap();
+    let case = s
+        .case_open(
+            &NewCase {
+                person_id: id,
+                branch_code: "X1.01".into(),
+                date: d(2024, 3, 1),
+                proposed_by: Proposer::YouthUnion,
+                document: None,
+            },
+            "test",
+        )
+        .await
+        .unwrap();
+    (id, case)
+}
