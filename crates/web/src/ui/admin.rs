@@ -78,10 +78,7 @@ impl CoursesPage {
         if self.error_op != op {
             return "";
         }
-        self.form
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
+        super::typed(&self.form, name)
     }
 }
 

@@ -544,10 +544,7 @@ pub struct CasePage {
 impl CasePage {
     /// A typed value of the next-step form (empty when none).
     pub fn v(&self, name: &str) -> &str {
-        self.form
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
+        super::typed(&self.form, name)
     }
 }
 

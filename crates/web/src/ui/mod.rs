@@ -293,6 +293,14 @@ pub async fn home(ctx: Ctx) -> Response {
 }
 
 /// A 303 to `to`.
+/// The value of field `name` among a form's (name, value) pairs, exactly as typed; `""` when
+/// absent (a refused form's values shown again, a password).
+pub fn typed<'a>(form: &'a [(String, String)], name: &str) -> &'a str {
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
 /// A code's label in the page's language: the Vietnamese one, or the English words.
 pub fn in_lang(l: Lang, vi: &str, en: String) -> String {
     match l {
@@ -529,18 +537,12 @@ pub struct PForm(pub Vec<(String, String)>);
 impl PForm {
     /// The trimmed value of a field, `""` when absent.
     pub fn get(&self, name: &str) -> &str {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.trim())
+        typed(&self.0, name).trim()
     }
 
     /// The value exactly as typed (a password: spaces count), `""` when absent.
     pub fn raw(&self, name: &str) -> &str {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
+        typed(&self.0, name)
     }
 
     /// The value when given and not empty.

@@ -141,10 +141,7 @@ impl UnitPage {
         if self.error_op != op {
             return "";
         }
-        self.form
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
+        super::typed(&self.form, name)
     }
 
     /// A value typed in part `i` of the refused split form.
