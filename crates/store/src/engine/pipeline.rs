@@ -156,14 +156,16 @@ async fn insert_event(
     e: &NewEvent,
     actor: &str,
     at: DateTime<Utc>,
-) -> Result<EventId> {
+) -> Result<EventRecord> {
     let payload = serde_json::to_string(&e.kind)
         .map_err(|_| StoreError::Corrupt("an event payload does not encode".into()))?;
     let doc = e.document.as_ref();
-    Ok(sqlx::query_scalar::<DB, i64>(
+    // The row as stored comes back with the insert (no second statement to read it).
+    let sql = format!(
         "INSERT INTO pipeline_event (case_id, seq, date, kind, payload, doc_form, doc_number, doc_date, actor, corrects, \
-         reason, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
-    )
+         reason, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING {EVENT_COLS}"
+    );
+    let row = sqlx::query(AssertSqlSafe(sql))
     .bind(case_id)
     .bind(seq)
     .bind(e.date)
@@ -177,7 +179,8 @@ async fn insert_event(
     .bind(e.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()))
     .bind(at)
     .fetch_one(&mut **tx)
-    .await?)
+    .await?;
+    event_record(&row)
 }
 
 // ---- facts ---------------------------------------------------------------------------------
@@ -555,7 +558,8 @@ pub async fn append_in(
     let seq = records.iter().map(|r| r.seq).max().unwrap_or(0) + 1;
     let at = now();
     // Inserted first to get its id; a refusal below rolls the transaction back.
-    let id = insert_event(tx, case_id, seq, new, actor, at).await?;
+    let record = insert_event(tx, case_id, seq, new, actor, at).await?;
+    let id = record.id;
     let event = Event {
         id,
         seq,
@@ -573,13 +577,6 @@ pub async fn append_in(
     let proj = spells::project(&after, case.origin_branch_id, case.opened_on, cal);
     let version = case.version + 1;
     save_case(tx, &case, &proj, version, actor, at).await?;
-    let sql = format!("SELECT {EVENT_COLS} FROM pipeline_event WHERE id = $1");
-    let record = event_record(
-        &sqlx::query(AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_one(&mut **tx)
-            .await?,
-    )?;
     let detail = json!({"event": record, "stage": after.stage, "version": version});
     super::audit::record_in(
         tx,
@@ -972,7 +969,7 @@ async fn import_new(
             return Ok(());
         }
         let seq = i64::try_from(i).unwrap_or(i64::MAX - 1) + 1;
-        let id = insert_event(tx, case_id, seq, &row.event, actor, at).await?;
+        let id = insert_event(tx, case_id, seq, &row.event, actor, at).await?.id;
         let ev = Event {
             id,
             seq,
