@@ -211,6 +211,28 @@ async fn merger_and_reform_as_of_dates() -> Result<(), StoreError> {
                 s.org_subtree_count_recursive(tw, on).await?
             );
         }
+        // Depth 0 and 1 come from the parent links, deeper levels from the closure: the same
+        // nodes in the same order, before and after the merger and the reform (and for a root
+        // that no longer exists: nothing).
+        for root in [tw, lc, bx, alu, nt] {
+            for on in [
+                d(2019, 12, 31),
+                d(2020, 3, 1),
+                d(2025, 6, 30),
+                d(2025, 12, 31),
+            ] {
+                let deep = s.org_subtree(root, on, 99).await?;
+                for depth in [0, 1] {
+                    let cut: Vec<_> = deep.iter().filter(|n| n.depth <= depth).cloned().collect();
+                    assert_eq!(
+                        s.org_subtree(root, on, depth).await?,
+                        cut,
+                        "root {root} on {on} to depth {depth} ({:?})",
+                        t.backend()
+                    );
+                }
+            }
+        }
         // Renames keep the old name for the past.
         s.org_apply(
             &Operation::Rename {

@@ -76,6 +76,9 @@ pub async fn roots(pool: &Pool<DB>, as_of: Date) -> Result<Vec<OrgId>> {
 /// names and parents in force that day; ordered by depth, then code. One indexed read of the
 /// closure table: no recursion.
 pub async fn subtree(pool: &Pool<DB>, root: OrgId, as_of: Date, max_depth: i32) -> Result<Vec<TreeNode>> {
+    if max_depth <= 1 {
+        return shallow(pool, root, as_of, max_depth).await;
+    }
     let rows = sqlx::query(
         "SELECT u.id, u.code, n.name, u.kind, u.sector, l.parent_id, c.depth \
          FROM org_closure c \
@@ -90,19 +93,46 @@ pub async fn subtree(pool: &Pool<DB>, root: OrgId, as_of: Date, max_depth: i32) 
     .bind(max_depth)
     .fetch_all(pool)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(TreeNode {
-                id: r.try_get("id")?,
-                code: r.try_get("code")?,
-                name: r.try_get("name")?,
-                kind: kind(&r.try_get::<String, _>("kind")?)?,
-                sector: sector(&r.try_get::<String, _>("sector")?)?,
-                parent_id: r.try_get("parent_id")?,
-                depth: r.try_get("depth")?,
-            })
-        })
-        .collect()
+    rows.iter().map(tree_node).collect()
+}
+
+/// [`subtree`] to depth 0 or 1: the root from its own closure row, its direct sub-organizations
+/// from the parent links (the closure rows of a province span its whole history; its children
+/// on a day are a few dozen links).
+async fn shallow(pool: &Pool<DB>, root: OrgId, as_of: Date, max_depth: i32) -> Result<Vec<TreeNode>> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.code, n.name, u.kind, u.sector, l.parent_id, 0 AS depth \
+         FROM org_closure c \
+         JOIN org_unit u ON u.id = c.descendant_id \
+         JOIN org_name n ON n.unit_id = c.descendant_id AND n.valid_from <= $2 AND n.valid_to > $2 \
+         LEFT JOIN org_link l ON l.child_id = c.descendant_id AND l.valid_from <= $2 AND l.valid_to > $2 \
+         WHERE c.descendant_id = $1 AND c.depth = 0 AND c.ancestor_id = $1 AND c.valid_from <= $2 AND c.valid_to > $2 \
+         UNION ALL \
+         SELECT u.id, u.code, n.name, u.kind, u.sector, l.parent_id, 1 AS depth \
+         FROM org_link l \
+         JOIN org_unit u ON u.id = l.child_id \
+         JOIN org_name n ON n.unit_id = l.child_id AND n.valid_from <= $2 AND n.valid_to > $2 \
+         WHERE $3 >= 1 AND l.parent_id = $1 AND l.valid_from <= $2 AND l.valid_to > $2 \
+         ORDER BY 7, 2",
+    )
+    .bind(root)
+    .bind(as_of)
+    .bind(max_depth)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(tree_node).collect()
+}
+
+fn tree_node(r: &<DB as sqlx::Database>::Row) -> Result<TreeNode> {
+    Ok(TreeNode {
+        id: r.try_get("id")?,
+        code: r.try_get("code")?,
+        name: r.try_get("name")?,
+        kind: kind(&r.try_get::<String, _>("kind")?)?,
+        sector: sector(&r.try_get::<String, _>("sector")?)?,
+        parent_id: r.try_get("parent_id")?,
+        depth: r.try_get("depth")?,
+    })
 }
 
 /// How many units are under `root` on `as_of` (itself included).
