@@ -151,20 +151,34 @@ impl Store {
         to: Date,
         rebased_on: Option<Date>,
     ) -> Result<HashMap<OrgId, i64>> {
-        let mut out: HashMap<OrgId, i64> = units.iter().map(|u| (*u, 0)).collect();
-        if from >= to || units.is_empty() {
-            return Ok(out);
-        }
         if rebased_on.is_some() {
-            for u in units {
-                let n = self
-                    .admitted_between_naive(*u, from, to, rebased_on)
-                    .await?;
-                out.insert(*u, n);
+            let mut out: HashMap<OrgId, i64> = units.iter().map(|u| (*u, 0)).collect();
+            if from < to {
+                for u in units {
+                    let n = self
+                        .admitted_between_naive(*u, from, to, rebased_on)
+                        .await?;
+                    out.insert(*u, n);
+                }
             }
             return Ok(out);
         }
-        let (aggregated, plain) = self.by_level(units).await?;
+        let levels = self.by_level(units).await?;
+        self.admitted_split(&levels, from, to).await
+    }
+
+    /// [`Self::admitted_for`] on the structure as it was, the units already split by level.
+    async fn admitted_split(
+        &self,
+        (aggregated, plain): &(Vec<OrgId>, Vec<OrgId>),
+        from: Date,
+        to: Date,
+    ) -> Result<HashMap<OrgId, i64>> {
+        let mut out: HashMap<OrgId, i64> =
+            aggregated.iter().chain(plain).map(|u| (*u, 0)).collect();
+        if from >= to || out.is_empty() {
+            return Ok(out);
+        }
         for chunk in plain.chunks(CHUNK) {
             for (id, n) in dispatch!(self, targets::admitted_many(chunk, from, to))? {
                 *out.entry(id).or_insert(0) += n;
@@ -221,15 +235,28 @@ impl Store {
         from: Date,
         to: Date,
     ) -> Result<HashMap<OrgId, SourceHistory>> {
-        let mut out: HashMap<OrgId, SourceHistory> = HashMap::new();
         if from >= to || units.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let levels = self.by_level(units).await?;
+        self.source_history_split(&levels, from, to).await
+    }
+
+    /// [`Self::source_history_for`], the units already split by level.
+    async fn source_history_split(
+        &self,
+        (aggregated, plain): &(Vec<OrgId>, Vec<OrgId>),
+        from: Date,
+        to: Date,
+    ) -> Result<HashMap<OrgId, SourceHistory>> {
+        let mut out: HashMap<OrgId, SourceHistory> = HashMap::new();
+        if from >= to {
             return Ok(out);
         }
-        let (aggregated, plain) = self.by_level(units).await?;
         let s = split_months(from, to);
-        let mut ranges: Vec<(&[OrgId], Date, Date)> = vec![(&plain, from, to)];
+        let mut ranges: Vec<(&[OrgId], Date, Date)> = vec![(plain, from, to)];
         for (a, b) in [s.head, s.tail].into_iter().flatten() {
-            ranges.push((&aggregated, a, b));
+            ranges.push((aggregated, a, b));
         }
         for (ids, a, b) in ranges {
             for chunk in ids.chunks(CHUNK) {
@@ -434,7 +461,15 @@ impl Store {
         let start = period.start();
         let end = period.end_exclusive();
         let upto = end.min(as_of.succ_opt().unwrap_or(end));
-        let admitted = self.admitted_for(&ids, start, upto, rebased_on).await?;
+        // Which units read the pre-aggregates: asked once for every count below.
+        let levels = match rebased_on {
+            Some(_) => None,
+            None => Some(self.by_level(&ids).await?),
+        };
+        let admitted = match &levels {
+            Some(l) => self.admitted_split(l, start, upto).await?,
+            None => self.admitted_for(&ids, start, upto, rebased_on).await?,
+        };
         let running = period_running(period, as_of);
         let mut last_year = None;
         let mut cases: HashMap<OrgId, Vec<StageCount>> = HashMap::new();
@@ -445,10 +480,13 @@ impl Store {
                 let prev_upto = upto
                     .checked_sub_months(Months::new(12))
                     .unwrap_or(prev_start);
-                last_year = Some(
-                    self.admitted_for(&ids, prev_start, prev_upto, rebased_on)
-                        .await?,
-                );
+                last_year = Some(match &levels {
+                    Some(l) => self.admitted_split(l, prev_start, prev_upto).await?,
+                    None => {
+                        self.admitted_for(&ids, prev_start, prev_upto, rebased_on)
+                            .await?
+                    }
+                });
             }
             // The source stage is measured on the candidate spells of the unit that ended in the
             // 36 whole months before the current one (whole months: read from the aggregates).
@@ -460,7 +498,10 @@ impl Store {
                 Some(c) => c,
                 None => self.open_cases_of(&ids, as_of).await?,
             };
-            outcomes = self.source_history_for(&ids, window, month_start).await?;
+            outcomes = match &levels {
+                Some(l) => self.source_history_split(l, window, month_start).await?,
+                None => self.source_history_for(&ids, window, month_start).await?,
+            };
         }
         let mut lines = Vec::with_capacity(orgs.len());
         for org in orgs {

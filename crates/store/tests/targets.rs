@@ -262,6 +262,41 @@ async fn achievement_ranking_reconciliation() -> Result<(), StoreError> {
             "{b:?}"
         );
 
+        // Ranked together, each child's open cases (read for all children at once; on
+        // PostgreSQL branch by branch) are those counted for it alone, and the province's are
+        // their sum.
+        let rep = s
+            .target_report(lc, y2024, d(2024, 4, 30), true, None)
+            .await?;
+        let basis = |l: &ketnap_store::targets_api::TargetLine| -> Vec<(String, i64)> {
+            let mut v: Vec<(String, i64)> = l
+                .forecast
+                .iter()
+                .flat_map(|f| f.basis.iter())
+                .map(|b| (b.stage.as_str().to_string(), b.count))
+                .collect();
+            v.sort();
+            v
+        };
+        let mut all = 0;
+        for k in &rep.children {
+            let mut alone: Vec<(String, i64)> = s
+                .open_cases_by_stage(k.org.id, d(2024, 4, 30))
+                .await?
+                .into_iter()
+                .map(|c| (c.stage.as_str().to_string(), c.count))
+                .collect();
+            alone.sort();
+            all += alone.iter().map(|(_, n)| n).sum::<i64>();
+            assert_eq!(basis(k), alone, "{} {b:?}", k.org.code);
+        }
+        assert_eq!(all, 1, "{b:?}");
+        assert_eq!(
+            basis(&rep.unit).iter().map(|(_, n)| n).sum::<i64>(),
+            all,
+            "{b:?}"
+        );
+
         // Re-based onto today's structure (no merger here): the same figures, and it says so.
         let rep = s
             .target_report(lc, y2024, d(2025, 1, 15), true, Some(d(2026, 1, 1)))
