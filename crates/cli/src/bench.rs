@@ -25,18 +25,22 @@ pub struct BenchArgs {
     dates: Vec<Date>,
     /// Repetitions per query (after 3 warm-up runs).
     #[arg(long, default_value_t = 30)]
-    iterations: usize,
-    /// Only one family: `subtree`, `pipeline` or `reports` (default: all three).
+    pub(crate) iterations: usize,
+    /// Only one family: `subtree`, `pipeline` (event writes and due lists), `writes` (event
+    /// writes only) or `reports` (default: all).
     #[arg(long)]
     only: Option<String>,
     /// Reports: the nation's and a province's codes.
     #[arg(long, default_value = "TW")]
-    nation: String,
+    pub(crate) nation: String,
     #[arg(long, default_value = "T15")]
-    province: String,
+    pub(crate) province: String,
     /// Reports: the closed year of the breakdowns (the ranking uses the year after).
     #[arg(long, default_value_t = 2024)]
-    year: i32,
+    pub(crate) year: i32,
+    /// Reports: only the questions whose label holds this text (e.g. `running`, `coverage`).
+    #[arg(long)]
+    pub(crate) question: Option<String>,
     /// Pipeline: open cases that get their next step recorded (WRITES to the database).
     #[arg(long, default_value_t = 200)]
     cases: usize,
@@ -44,7 +48,7 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 1)]
     seed: u64,
     #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    pub(crate) format: Format,
 }
 
 /// Percentiles of a set of timings.
@@ -96,28 +100,24 @@ pub async fn run(store: &Store, a: BenchArgs) -> Result<()> {
         None => {
             subtree(store, &a).await?;
             reports(store, &a).await?;
-            crate::bench_pipeline::run(store, a.iterations, a.cases, a.seed, a.format).await
+            crate::bench_pipeline::run(store, a.iterations, a.cases, a.seed, true, a.format).await
         }
         Some("subtree") => subtree(store, &a).await,
         Some("reports") => reports(store, &a).await,
         Some("pipeline") => {
-            crate::bench_pipeline::run(store, a.iterations, a.cases, a.seed, a.format).await
+            crate::bench_pipeline::run(store, a.iterations, a.cases, a.seed, true, a.format).await
         }
-        Some(other) => bail!("--only takes subtree, pipeline or reports, not {other}"),
+        Some("writes") => {
+            crate::bench_pipeline::run(store, a.iterations, a.cases, a.seed, false, a.format).await
+        }
+        Some(other) => {
+            bail!("--only takes subtree, pipeline, writes or reports, not {other}")
+        }
     }
 }
 
 async fn reports(store: &Store, a: &BenchArgs) -> Result<()> {
-    crate::bench_reports::run(
-        store,
-        a.iterations,
-        &a.nation,
-        &a.province,
-        a.year,
-        crate::output::today(),
-        a.format,
-    )
-    .await
+    crate::bench_reports::run(store, a, crate::output::today()).await
 }
 
 async fn subtree(store: &Store, a: &BenchArgs) -> Result<()> {

@@ -136,6 +136,7 @@ pub async fn run(
     iterations: usize,
     cases: usize,
     seed: u64,
+    due_lists: bool,
     format: Format,
 ) -> Result<()> {
     let on = ketnap_demo::DEFAULT_UNTIL;
@@ -199,7 +200,9 @@ pub async fn run(
     };
     // (b) the due list.
     let mut due = vec![];
-    for root in ["T15", "TW"] {
+    let roots: &[&str] = if due_lists { &["T15", "TW"] } else { &[] };
+    for root in roots {
+        let root = *root;
         if store.org_by_code(root).await?.is_none() {
             continue;
         }

@@ -58,15 +58,11 @@ async fn a_commune(store: &Store, province: &str, on: Date, year: i32) -> Result
     Ok(None)
 }
 
-pub async fn run(
-    store: &Store,
-    iterations: usize,
-    nation: &str,
-    province: &str,
-    year: i32,
-    today: Date,
-    format: Format,
-) -> Result<()> {
+pub async fn run(store: &Store, args: &crate::bench::BenchArgs, today: Date) -> Result<()> {
+    let (iterations, year, format) = (args.iterations, args.year, args.format);
+    let (nation, province) = (args.nation.as_str(), args.province.as_str());
+    let question = args.question.as_deref();
+    let wanted = |label: &str| question.is_none_or(|q| label.contains(q));
     let plain = store.facts_only();
     let mut rows = vec![];
     let mid = Date::from_ymd_opt(year, 6, 30).unwrap_or(today);
@@ -80,6 +76,10 @@ pub async fn run(
     .into_iter()
     .flatten()
     {
+        let label = format!("admissions breakdown {code} {year}");
+        if !wanted(&label) {
+            continue;
+        }
         let req = ReportRequest {
             org_code: code.clone(),
             period: period.clone(),
@@ -103,10 +103,7 @@ pub async fn run(
         })
         .await?;
         rows.push(row(
-            format!(
-                "admissions breakdown {code} {year} ({} admitted)",
-                a.count("total")
-            ),
+            format!("{label} ({} admitted)", a.count("total")),
             a.rows.len(),
             fast,
             Some(slow),
@@ -125,6 +122,10 @@ pub async fn run(
             today,
         ),
     ] {
+        let label = format!("achievement and ranking of {province}'s children, {label}");
+        if !wanted(&label) {
+            continue;
+        }
         let a = store.target_report(p.id, period, as_of, true, None).await?;
         let b = plain.target_report(p.id, period, as_of, true, None).await?;
         if serde_json::to_value(&a)? != serde_json::to_value(&b)? {
@@ -140,32 +141,25 @@ pub async fn run(
             Ok(plain.target_report(p.id, period, as_of, true, None).await?)
         })
         .await?;
-        rows.push(row(
-            format!("achievement and ranking of {province}'s children, {label}"),
-            a.children.len(),
-            fast,
-            Some(slow),
-        ));
+        rows.push(row(label, a.children.len(), fast, Some(slow)));
     }
-    let req = ReportRequest {
-        org_code: province.to_string(),
-        period: ReportPeriod::parse(&today.format("%Y").to_string())
-            .map_err(|v| anyhow::anyhow!("{v}"))?,
-        as_of: Some(today),
-        structure: Structure::AsWas,
-        today,
-    };
-    let c = store.report_coverage(&req).await?;
-    let t = time(iterations, || async {
-        Ok(store.report_coverage(&req).await?)
-    })
-    .await?;
-    rows.push(row(
-        format!("coverage {province} on {today}"),
-        c.rows.len(),
-        t,
-        None,
-    ));
+    let label = format!("coverage {province} on {today}");
+    if wanted(&label) {
+        let req = ReportRequest {
+            org_code: province.to_string(),
+            period: ReportPeriod::parse(&today.format("%Y").to_string())
+                .map_err(|v| anyhow::anyhow!("{v}"))?,
+            as_of: Some(today),
+            structure: Structure::AsWas,
+            today,
+        };
+        let c = store.report_coverage(&req).await?;
+        let t = time(iterations, || async {
+            Ok(store.report_coverage(&req).await?)
+        })
+        .await?;
+        rows.push(row(label, c.rows.len(), t, None));
+    }
 
     if format == Format::Json {
         return print_json(&rows);

@@ -212,6 +212,44 @@ fn split(
     }
 }
 
+/// The counts of a `candidacy_hist` row: `row:n` pairs joined by commas, in row order, zeros
+/// left out (row ids never hold `:` or `,`).
+pub fn encode_counts<'a>(counts: impl IntoIterator<Item = (&'a str, i64)>) -> String {
+    let mut out = String::new();
+    for (row, n) in counts.into_iter().filter(|(_, n)| *n != 0) {
+        if !out.is_empty() {
+            out.push(',');
+        }
+        out.push_str(row);
+        out.push(':');
+        out.push_str(&n.to_string());
+    }
+    out
+}
+
+/// Calls `f` with every pair [`encode_counts`] wrote, without copying; `None` (after some calls)
+/// for text it cannot have written.
+pub fn each_count(text: &str, mut f: impl FnMut(&str, i64)) -> Option<()> {
+    if text.is_empty() {
+        return Some(());
+    }
+    for pair in text.split(',') {
+        let (row, n) = pair.rsplit_once(':')?;
+        if row.is_empty() || row.contains(':') {
+            return None;
+        }
+        f(row, n.parse::<i64>().ok()?);
+    }
+    Some(())
+}
+
+/// Reads what [`encode_counts`] wrote; `None` for text it cannot have written.
+pub fn decode_counts(text: &str) -> Option<BTreeMap<String, i64>> {
+    let mut out = BTreeMap::new();
+    each_count(text, |row, n| *out.entry(row.to_string()).or_insert(0) += n)?;
+    Some(out)
+}
+
 /// Adds counts per row id into `into`.
 pub fn merge_counts(into: &mut BTreeMap<String, i64>, more: &BTreeMap<String, i64>) {
     for (k, v) in more {
@@ -282,7 +320,28 @@ mod tests {
             + s.middle.is_some_and(|(a, b)| a <= code && code <= b) as usize
     }
 
+    #[test]
+    fn counts_text_reads_back() {
+        let text = encode_counts([("d120", 3), ("total", 7), ("d30", 0)]);
+        assert_eq!(text, "d120:3,total:7");
+        let back = decode_counts(&text).unwrap_or_default();
+        assert_eq!(back.get("d120"), Some(&3));
+        assert_eq!(back.get("total"), Some(&7));
+        assert_eq!(back.len(), 2);
+        assert_eq!(decode_counts(""), Some(BTreeMap::new()));
+        for bad in ["total", "total:x", ":3", "a:b:3", "total:3,"] {
+            assert_eq!(decode_counts(bad), None, "{bad}");
+        }
+    }
+
     proptest! {
+        #[test]
+        fn counts_text_round_trips(counts in proptest::collection::btree_map("[a-z][a-z0-9]{0,6}", -50i64..50, 0..20)) {
+            let text = encode_counts(counts.iter().map(|(k, v)| (k.as_str(), *v)));
+            let expected: BTreeMap<String, i64> = counts.into_iter().filter(|(_, v)| *v != 0).collect();
+            prop_assert_eq!(decode_counts(&text), Some(expected));
+        }
+
         #[test]
         fn the_parts_cover_the_range_once(a in 0u64..3000, len in 0u64..1200, months: bool) {
             let from = d(2016, 1, 1) + chrono::Days::new(a);

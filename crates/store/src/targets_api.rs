@@ -20,7 +20,7 @@ use serde::Serialize;
 use crate::aggregates::{Level, day_code, split_months};
 use crate::model::OrgRef;
 use crate::{Db, Result, Store, StoreError, engine};
-use ketnap_domain::reports::{FactKind, row_days};
+use ketnap_domain::reports::FactKind;
 
 /// Units per statement when many are read at once.
 const CHUNK: usize = 500;
@@ -269,16 +269,8 @@ impl Store {
         }
         if let Some((a, b)) = s.middle {
             for chunk in aggregated.chunks(CHUNK) {
-                for (id, row, n) in dispatch!(
-                    self,
-                    aggregates::month_rows_many(chunk, FactKind::Candidacy, a, b)
-                )? {
-                    let h = out.entry(id).or_default();
-                    if row == "total" {
-                        h.ended += n;
-                    } else if let Some(days) = row_days(&row) {
-                        *h.admitted_days.entry(days).or_insert(0) += n;
-                    }
+                for (id, h) in dispatch!(self, aggregates::candidacy_months_many(chunk, a, b))? {
+                    out.entry(id).or_default().merge(&h);
                 }
             }
         }
@@ -296,7 +288,8 @@ impl Store {
         dispatch!(self, targets::admitted(org, from, to, rebased_on))
     }
 
-    /// Open pipeline cases under each of `ids` (closure on `as_of`), by stage.
+    /// Open pipeline cases under each of `ids` (closure on `as_of`), by stage: from
+    /// `open_case_agg`, or for a facts-only store from the cases.
     async fn open_cases_of(
         &self,
         ids: &[OrgId],
@@ -304,7 +297,12 @@ impl Store {
     ) -> Result<HashMap<OrgId, Vec<StageCount>>> {
         let mut cases: HashMap<OrgId, Vec<StageCount>> = HashMap::new();
         for chunk in ids.chunks(CHUNK) {
-            for (id, stage, count) in dispatch!(self, targets::open_cases_many(chunk, as_of))? {
+            let rows = if self.facts_only {
+                dispatch!(self, targets::open_cases_many(chunk, as_of))?
+            } else {
+                dispatch!(self, case_agg::open_cases_many(chunk, as_of))?
+            };
+            for (id, stage, count) in rows {
                 if let Some(stage) = Stage::parse(&stage) {
                     cases
                         .entry(id)
@@ -318,11 +316,11 @@ impl Store {
 
     /// Open pipeline cases under `org` on `as_of`, by stage.
     pub async fn open_cases_by_stage(&self, org: OrgId, as_of: Date) -> Result<Vec<StageCount>> {
-        let rows: Vec<(String, i64)> = dispatch!(self, targets::open_cases_by_stage(org, as_of))?;
-        let mut counts: Vec<StageCount> = rows
-            .into_iter()
-            .filter_map(|(s, count)| Stage::parse(&s).map(|stage| StageCount { stage, count }))
-            .collect();
+        let mut counts: Vec<StageCount> = self
+            .open_cases_of(&[org], as_of)
+            .await?
+            .remove(&org)
+            .unwrap_or_default();
         sort_stages(&mut counts);
         Ok(counts)
     }
@@ -362,75 +360,87 @@ impl Store {
             code: rec.code,
             name: rec.name,
         };
-        let mut kids = Vec::new();
-        let mut reconciliation = None;
-        let mut unit_cases = None;
-        if children {
-            let on = rebased_on
-                .unwrap_or_else(|| as_of.min(period.end_exclusive().pred_opt().unwrap_or(as_of)));
-            let tree = self.org_subtree(org, on, 1).await?;
-            let refs: Vec<OrgRef> = tree
-                .into_iter()
-                .filter(|n| n.depth == 1)
-                .map(|n| OrgRef {
-                    id: n.id,
-                    code: n.code,
-                    name: n.name,
-                })
-                .collect();
-            let ids: Vec<OrgId> = refs.iter().map(|r| r.id).collect();
-            let kid_cases = if period_running(period, as_of) {
-                let by_kid = self.open_cases_of(&ids, as_of).await?;
+        if !children {
+            let unit = self
+                .target_lines(vec![unit_ref], period, as_of, rebased_on, None)
+                .await?
+                .pop()
+                .ok_or_else(|| StoreError::Corrupt("no achievement line for the unit".into()))?;
+            return Ok(TargetReport {
+                as_of,
+                structure,
+                unit,
+                children: vec![],
+                reconciliation: None,
+            });
+        }
+        let on = rebased_on
+            .unwrap_or_else(|| as_of.min(period.end_exclusive().pred_opt().unwrap_or(as_of)));
+        let tree = self.org_subtree(org, on, 1).await?;
+        let refs: Vec<OrgRef> = tree
+            .into_iter()
+            .filter(|n| n.depth == 1)
+            .map(|n| OrgRef {
+                id: n.id,
+                code: n.code,
+                name: n.name,
+            })
+            .collect();
+        let ids: Vec<OrgId> = refs.iter().map(|r| r.id).collect();
+        let cases = if period_running(period, as_of) {
+            let mut cases = self.open_cases_of(&ids, as_of).await?;
+            if on == as_of {
                 // On `as_of` the children partition the unit's subtree (a branch directly under
                 // the unit is its own child), so the unit's open cases are theirs summed.
-                if on == as_of {
-                    let mut sum: HashMap<Stage, i64> = HashMap::new();
-                    for c in by_kid.values().flatten() {
-                        *sum.entry(c.stage).or_insert(0) += c.count;
-                    }
-                    let counts = sum
-                        .into_iter()
-                        .map(|(stage, count)| StageCount { stage, count })
-                        .collect();
-                    unit_cases = Some(HashMap::from([(org, counts)]));
+                let mut sum: HashMap<Stage, i64> = HashMap::new();
+                for c in cases.values().flatten() {
+                    *sum.entry(c.stage).or_insert(0) += c.count;
                 }
-                Some(by_kid)
+                let counts = sum
+                    .into_iter()
+                    .map(|(stage, count)| StageCount { stage, count })
+                    .collect();
+                cases.insert(org, counts);
             } else {
-                None
-            };
-            kids = self
-                .target_lines(refs, period, as_of, rebased_on, kid_cases)
-                .await?;
-            let ranked = targets::rank(
-                kids.iter()
-                    .map(|k| {
-                        (
-                            k.org.code.clone(),
-                            k.rate.unwrap_or(Rate::new(k.admitted, 0)),
-                        )
-                    })
-                    .collect(),
-            );
-            let mut ordered = Vec::with_capacity(kids.len());
-            for e in ranked {
-                if let Some(i) = kids.iter().position(|k| k.org.code == e.code) {
-                    let mut k = kids.swap_remove(i);
-                    k.rank = e.rank;
-                    ordered.push(k);
-                }
+                cases.extend(self.open_cases_of(&[org], as_of).await?);
             }
-            let pairs: Vec<(String, Option<i64>)> = ordered
-                .iter()
-                .map(|k| (k.org.code.clone(), k.assigned))
-                .collect();
-            reconciliation = Some(pairs);
-            kids = ordered;
-        }
-        let unit = self
-            .target_lines(vec![unit_ref], period, as_of, rebased_on, unit_cases)
-            .await?
+            Some(cases)
+        } else {
+            None
+        };
+        // The children and the unit in one pass (the unit's line last).
+        let mut all = refs;
+        all.push(unit_ref);
+        let mut kids = self
+            .target_lines(all, period, as_of, rebased_on, cases)
+            .await?;
+        let unit = kids
             .pop()
             .ok_or_else(|| StoreError::Corrupt("no achievement line for the unit".into()))?;
+        let ranked = targets::rank(
+            kids.iter()
+                .map(|k| {
+                    (
+                        k.org.code.clone(),
+                        k.rate.unwrap_or(Rate::new(k.admitted, 0)),
+                    )
+                })
+                .collect(),
+        );
+        let mut ordered = Vec::with_capacity(kids.len());
+        for e in ranked {
+            if let Some(i) = kids.iter().position(|k| k.org.code == e.code) {
+                let mut k = kids.swap_remove(i);
+                k.rank = e.rank;
+                ordered.push(k);
+            }
+        }
+        let pairs: Vec<(String, Option<i64>)> = ordered
+            .iter()
+            .map(|k| (k.org.code.clone(), k.assigned))
+            .collect();
+        let reconciliation = Some(pairs);
+        let kids = ordered;
         let reconciliation = reconciliation.map(|pairs| targets::reconcile(unit.assigned, &pairs));
         Ok(TargetReport {
             as_of,

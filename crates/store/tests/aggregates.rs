@@ -1,7 +1,7 @@
 //! The pre-aggregates stay exact (issue C, docs/decisions.md §14), on SQLite and PostgreSQL:
 //! after the small demo is loaded, and after a random sequence of writes — admissions,
 //! recognitions, transfers, changes of a person's characteristics, corrections of ceremony
-//! events, merges and moves of units — the table equals a recomputation from the facts, and
+//! events, merges and moves of units, cases opened, withdrawn and transferred — the tables equal a recomputation from the facts, and
 //! every breakdown and count read through it equals the plain reading of the facts.
 
 mod common;
@@ -184,7 +184,7 @@ async fn random_write(s: &Store, rng: &mut Lcg, step: usize) -> R<&'static str> 
             "SELECT MAX(valid_from) FROM person_status WHERE person_id = $1").bind(p).fetch_one(q).await?);
         R::Ok(last + Days::new(20 + (step * 3) as u64))
     };
-    match rng.below(7) {
+    match rng.below(9) {
         0 => {
             // Admit a candidate.
             let Some(p) = rng.pick(&ids(s, &open_of("candidate")).await?) else {
@@ -315,6 +315,63 @@ async fn random_write(s: &Store, rng: &mut Lcg, step: usize) -> R<&'static str> 
                 Err(e) => Err(e),
             }
         }
+        6 => {
+            // A candidate withdraws, or their case moves to another branch (the open cases by
+            // stage follow).
+            let Some(case) = rng.pick(
+                &ids(
+                    s,
+                    "SELECT id FROM pipeline_case WHERE is_open = TRUE ORDER BY id",
+                )
+                .await?,
+            ) else {
+                return Ok("none");
+            };
+            let last: NaiveDate = on_db!(s.db(), p => sqlx::query_scalar(
+                "SELECT last_event_on FROM pipeline_case WHERE id = $1").bind(case).fetch_one(p).await?);
+            let (kind, what) = match (rng.below(2), rng.pick(&branches)) {
+                (0, Some(to_branch)) => {
+                    (EventKind::TransferredOut { to_branch }, "case transferred")
+                }
+                _ => (EventKind::Withdrawn, "case withdrawn"),
+            };
+            let event = ketnap_store::pipeline_api::NewEvent {
+                date: last + Days::new(3),
+                kind,
+                document: None,
+                corrects: None,
+                reason: None,
+            };
+            match s.case_record(case, &event, None, "test").await {
+                Ok(_) => Ok(what),
+                Err(StoreError::Rule(_) | StoreError::Refused(_)) => Ok("refused case event"),
+                Err(e) => Err(e),
+            }
+        }
+        7 => {
+            // Someone without an open case and not a member is put on a source list.
+            let people = ids(
+                s,
+                "SELECT p.id FROM person p WHERE NOT EXISTS (SELECT 1 FROM pipeline_case k WHERE k.person_id = p.id AND k.is_open = TRUE) \
+                 AND NOT EXISTS (SELECT 1 FROM person_status m WHERE m.person_id = p.id AND m.status IN ('probationary', 'official')) ORDER BY p.id",
+            )
+            .await?;
+            let (Some(person), Some(branch)) = (rng.pick(&people), rng.pick(&branches)) else {
+                return Ok("none");
+            };
+            let new = ketnap_store::pipeline_api::NewCase {
+                person_id: person,
+                branch_code: code(s, branch).await?,
+                date: d(2026, 2, 1) + Days::new(rng.below(200) as u64),
+                proposed_by: ketnap_domain::pipeline::Proposer::YouthUnion,
+                document: None,
+            };
+            match s.case_open(&new, "test").await {
+                Ok(_) => Ok("case opened"),
+                Err(StoreError::Rule(_) | StoreError::Refused(_)) => Ok("refused case"),
+                Err(e) => Err(e),
+            }
+        }
         _ => {
             // A branch moves to another commune (from a date in the past).
             let communes = ids(s, "SELECT id FROM org_unit WHERE kind = 'grassroots_committee' AND valid_to > '2026-01-01' ORDER BY id").await?;
@@ -376,6 +433,9 @@ async fn aggregates_equal_the_facts_after_random_writes() -> R {
             "correction",
             "merge",
             "move unit",
+            "case withdrawn",
+            "case transferred",
+            "case opened",
         ] {
             assert!(
                 done.get(kind).copied().unwrap_or(0) > 0,

@@ -14,7 +14,8 @@ use ketnap_domain::person::{
     EthnicGroup, GeneralEducation, Occupation, PartyStatus, PersonId, PoliticalTheory,
     ProfessionalQualification, Religion, Sex, StatusSpell,
 };
-use ketnap_domain::reports::{EventFact, FactKind, Counted, candidacies_ended, counted, row_ids};
+use ketnap_domain::reports::{EventFact, FactKind, Counted, candidacies_ended, counted, row_days, row_ids};
+use ketnap_domain::targets::SourceHistory;
 use ketnap_domain::{Date, Period};
 use sqlx::{AssertSqlSafe, Pool, Row};
 
@@ -29,6 +30,10 @@ const PEOPLE_CHUNK: usize = 500;
 const FACT_SQL: &str = "SELECT s.person_id, s.status, s.org_id, s.valid_from, s.valid_to, p.sex, p.birth_date, \
      p.ethnic_group, p.religion, p.education, p.qualification, p.political_theory, p.occupation, p.youth_union \
      FROM person_status s JOIN person p ON p.id = s.person_id";
+
+fn unreadable_counts() -> StoreError {
+    StoreError::Corrupt("a candidacy_hist row holds unreadable counts".into())
+}
 
 fn bad(what: &str) -> StoreError {
     StoreError::Corrupt(format!("unknown {what} code in a person record"))
@@ -180,15 +185,17 @@ async fn ancestors(conn: &mut Conn, branches: Option<&[OrgId]>) -> Result<HashMa
     Ok(out)
 }
 
-/// Writes counts into `report_agg` (added to what is there).
-async fn write(conn: &mut Conn, acc: &Acc) -> Result<()> {
+/// Writes counts into `report_agg` and `candidacy_hist` (added to what is there; `fresh`: both
+/// tables are empty, as in a rebuild).
+async fn write(conn: &mut Conn, acc: &Acc, fresh: bool) -> Result<()> {
     let mut changes: Vec<(&crate::aggregates::AggKey, i64)> = acc.changes().collect();
     // In the primary key's order: a rebuild writes millions of rows, and inserting them in hash
     // order into the key's b-tree thrashes SQLite's page cache (hours instead of seconds).
     let key = |k: &crate::aggregates::AggKey| (k.0, k.1.as_str(), k.2, k.3);
     changes.sort_unstable_by(|(a, _), (b, _)| key(a).cmp(&key(b)));
+    let (hist, rows): (Vec<_>, Vec<_>) = changes.into_iter().partition(|(k, _)| k.1 == FactKind::Candidacy);
     const COLS: usize = 5;
-    for chunk in changes.chunks(super::super::MAX_BINDS / COLS) {
+    for chunk in rows.chunks(super::super::MAX_BINDS / COLS) {
         let sql = format!(
             "INSERT INTO report_agg (org_id, kind, period, row_id, n) VALUES {} \
              ON CONFLICT (org_id, kind, period, row_id) DO UPDATE SET n = report_agg.n + excluded.n",
@@ -197,6 +204,68 @@ async fn write(conn: &mut Conn, acc: &Acc) -> Result<()> {
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for ((org, kind, period, row), n) in chunk {
             q = q.bind(*org).bind(kind.as_str()).bind(*period).bind(*row).bind(*n);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    let mut months: BTreeMap<(OrgId, i32), Vec<(&'static str, i64)>> = BTreeMap::new();
+    for ((org, _, period, row), n) in hist {
+        months.entry((*org, *period)).or_default().push((*row, n));
+    }
+    write_hist(conn, months, fresh).await
+}
+
+/// Adds counts to the `candidacy_hist` rows of (unit, month). Unless `fresh`, each row is read
+/// and rewritten: on PostgreSQL the rows are created first and locked in key order, so
+/// concurrent writers of the same month wait for each other instead of losing counts.
+async fn write_hist(conn: &mut Conn, months: BTreeMap<(OrgId, i32), Vec<(&'static str, i64)>>, fresh: bool) -> Result<()> {
+    let keys: Vec<(OrgId, i32)> = months.keys().copied().collect();
+    const COLS: usize = 3;
+    for chunk in keys.chunks(super::super::MAX_BINDS / COLS) {
+        let mut current: HashMap<(OrgId, i32), BTreeMap<String, i64>> = HashMap::new();
+        if !fresh {
+            let sql = format!(
+                "INSERT INTO candidacy_hist (org_id, period, counts) VALUES {} ON CONFLICT (org_id, period) DO NOTHING",
+                super::super::values_list(BACKEND, chunk.len(), COLS)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for (org, period) in chunk {
+                q = q.bind(*org).bind(*period).bind("");
+            }
+            q.execute(&mut *conn).await?;
+            let orgs: std::collections::BTreeSet<OrgId> = chunk.iter().map(|k| k.0).collect();
+            let periods: std::collections::BTreeSet<i32> = chunk.iter().map(|k| k.1).collect();
+            let sql = format!(
+                "SELECT org_id, period, counts FROM candidacy_hist WHERE org_id IN ({}) AND period IN ({}) ORDER BY org_id, period{}",
+                super::super::placeholders(1, orgs.len()),
+                super::super::placeholders(1 + orgs.len(), periods.len()),
+                if BACKEND == crate::db::Backend::Postgres { " FOR UPDATE" } else { "" }
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for o in &orgs {
+                q = q.bind(*o);
+            }
+            for p in &periods {
+                q = q.bind(*p);
+            }
+            for r in q.fetch_all(&mut *conn).await? {
+                let text: String = r.try_get("counts")?;
+                let counts = crate::aggregates::decode_counts(&text).ok_or_else(unreadable_counts)?;
+                current.insert((r.try_get("org_id")?, r.try_get("period")?), counts);
+            }
+        }
+        let sql = format!(
+            "INSERT INTO candidacy_hist (org_id, period, counts) VALUES {} \
+             ON CONFLICT (org_id, period) DO UPDATE SET counts = excluded.counts",
+            super::super::values_list(BACKEND, chunk.len(), COLS)
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for key in chunk {
+            let mut counts = current.remove(key).unwrap_or_default();
+            for (row, n) in months.get(key).into_iter().flatten() {
+                *counts.entry((*row).to_string()).or_insert(0) += n;
+            }
+            let text = crate::aggregates::encode_counts(counts.iter().map(|(r, n)| (r.as_str(), *n)));
+            q = q.bind(key.0).bind(key.1).bind(text);
         }
         q.execute(&mut *conn).await?;
     }
@@ -215,7 +284,7 @@ async fn apply(conn: &mut Conn, facts: &[Fact], sign: i64) -> Result<()> {
     for f in facts {
         acc.add(f, up.get(&f.counted.branch).map_or(&[][..], Vec::as_slice), sign);
     }
-    write(conn, &acc).await
+    write(conn, &acc, false).await
 }
 
 /// Removes facts (before a structure change moves them).
@@ -255,7 +324,7 @@ pub async fn refresh_people(conn: &mut Conn, before: HashMap<PersonId, Vec<Fact>
             acc.add(f, up.get(&f.counted.branch).map_or(&[][..], Vec::as_slice), sign);
         }
     }
-    write(conn, &acc).await
+    write(conn, &acc, false).await
 }
 
 /// People with a spell in a unit that was ever below one of `units`, starting on or after
@@ -307,7 +376,9 @@ async fn expected(conn: &mut Conn) -> Result<Acc> {
 pub async fn rebuild_in(conn: &mut Conn) -> Result<u64> {
     let acc = expected(conn).await?;
     sqlx::query("DELETE FROM report_agg").execute(&mut *conn).await?;
-    write(conn, &acc).await?;
+    sqlx::query("DELETE FROM candidacy_hist").execute(&mut *conn).await?;
+    write(conn, &acc, true).await?;
+    super::case_agg::rebuild_in(conn).await?;
     Ok(acc.changes().count() as u64)
 }
 
@@ -354,6 +425,16 @@ pub async fn verify(pool: &Pool<DB>, limit: usize) -> Result<(u64, Vec<(OrgId, S
         stored.insert((r.try_get("org_id")?, r.try_get("kind")?, r.try_get("period")?, r.try_get("row_id")?), r.try_get("n")?);
     }
     drop(rows);
+    let mut rows = sqlx::query("SELECT org_id, period, counts FROM candidacy_hist").fetch(&mut *conn);
+    while let Some(r) = rows.try_next().await? {
+        let text: String = r.try_get("counts")?;
+        let counts = crate::aggregates::decode_counts(&text).ok_or_else(unreadable_counts)?;
+        let (org, period): (OrgId, i32) = (r.try_get("org_id")?, r.try_get("period")?);
+        for (row, n) in counts {
+            stored.insert((org, FactKind::Candidacy.as_str().to_string(), period, row), n);
+        }
+    }
+    drop(rows);
     let mut diffs = vec![];
     let mut compared = 0u64;
     for ((org, kind, period, row), n) in acc.changes() {
@@ -366,6 +447,9 @@ pub async fn verify(pool: &Pool<DB>, limit: usize) -> Result<(u64, Vec<(OrgId, S
     for ((org, kind, period, row), s) in stored {
         diffs.push((org, kind, period, row, s, 0));
     }
+    let (open_compared, open_diffs) = super::case_agg::verify_in(&mut conn).await?;
+    compared += open_compared;
+    diffs.extend(open_diffs);
     diffs.sort();
     diffs.truncate(limit);
     Ok((compared, diffs))
@@ -432,34 +516,42 @@ pub async fn totals_many(pool: &Pool<DB>, ids: &[OrgId], kind: FactKind, a: i32,
     Ok(out)
 }
 
-/// The monthly counts per row of each unit of `ids` from month code `a` to `b` (inclusive).
-pub async fn month_rows_many(
-    pool: &Pool<DB>,
-    ids: &[OrgId],
-    kind: FactKind,
-    a: i32,
-    b: i32,
-) -> Result<Vec<(OrgId, String, i64)>> {
+/// The ended candidacies of each unit of `ids` from month code `a` to `b` (inclusive), summed
+/// over the months into the forecast's history (units without any are left out).
+pub async fn candidacy_months_many(pool: &Pool<DB>, ids: &[OrgId], a: i32, b: i32) -> Result<Vec<(OrgId, SourceHistory)>> {
     if ids.is_empty() {
         return Ok(vec![]);
     }
+    // One row per unit, its months' counts joined: SQLite's driver hands every row from its
+    // worker thread to the task on its own, and 36 months × 80 units of rows cost more in
+    // thread switches than in SQL.
     let sql = format!(
-        "SELECT org_id, row_id, CAST(SUM(n) AS BIGINT) AS n FROM report_agg WHERE kind = $1 \
-         AND period >= $2 AND period <= $3 AND period % 100 <> 0 AND org_id IN ({}) GROUP BY org_id, row_id",
-        super::super::placeholders(4, ids.len())
+        "SELECT org_id, string_agg(counts, ',') AS counts FROM candidacy_hist \
+         WHERE period >= $1 AND period <= $2 AND counts <> '' AND org_id IN ({}) GROUP BY org_id",
+        super::super::placeholders(3, ids.len())
     );
-    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(kind.as_str()).bind(a).bind(b);
+    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(a).bind(b);
     for id in ids {
         q = q.bind(*id);
     }
-    let mut out = vec![];
-    for r in q.fetch_all(pool).await? {
-        let n: Option<i64> = r.try_get("n")?;
-        if let Some(n) = n.filter(|n| *n != 0) {
-            out.push((r.try_get("org_id")?, r.try_get("row_id")?, n));
+    let mut out: HashMap<OrgId, SourceHistory> = HashMap::new();
+    let mut rows = q.fetch(pool);
+    while let Some(r) = rows.try_next().await? {
+        let text: &str = r.try_get("counts")?;
+        if text.is_empty() {
+            continue;
         }
+        let h = out.entry(r.try_get("org_id")?).or_default();
+        crate::aggregates::each_count(text, |row, n| {
+            if row == "total" {
+                h.ended += n;
+            } else if let Some(days) = row_days(row) {
+                *h.admitted_days.entry(days).or_insert(0) += n;
+            }
+        })
+        .ok_or_else(unreadable_counts)?;
     }
-    Ok(out)
+    Ok(out.into_iter().collect())
 }
 
 /// The kind of each unit of `ids`.

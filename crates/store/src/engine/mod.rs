@@ -102,6 +102,10 @@ macro_rules! engine {
                 use super::*;
                 include!("aggregates.rs");
             }
+            pub mod case_agg {
+                use super::*;
+                include!("case_agg.rs");
+            }
             pub mod web_queries {
                 use super::*;
                 include!("web_queries.rs");

@@ -40,11 +40,14 @@ pub struct CaseRow {
     pub version: i64,
     pub updated_by: String,
     pub updated_at: DateTime<Utc>,
+    /// The stage and openness stored by the last write (what `open_case_agg` counts).
+    pub stage: String,
+    pub is_open: bool,
 }
 
 /// The columns [`case_row`] reads (`c` = `pipeline_case`).
 pub const CASE_COLS: &str = "c.id, c.person_id, c.branch_id, c.origin_branch_id, c.opened_on, c.proposed_by, c.version, \
-     c.updated_by, c.updated_at";
+     c.updated_by, c.updated_at, c.stage, c.is_open";
 
 pub fn case_row(r: &<DB as sqlx::Database>::Row) -> Result<CaseRow> {
     Ok(CaseRow {
@@ -61,6 +64,8 @@ pub fn case_row(r: &<DB as sqlx::Database>::Row) -> Result<CaseRow> {
         version: r.try_get("version")?,
         updated_by: r.try_get("updated_by")?,
         updated_at: r.try_get("updated_at")?,
+        stage: r.try_get("stage")?,
+        is_open: r.try_get("is_open")?,
     })
 }
 
@@ -516,14 +521,22 @@ async fn save_case(
     .execute(&mut **tx)
     .await?
     .rows_affected();
-    if n == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::Corrupt(format!(
+    if n != 1 {
+        return Err(StoreError::Corrupt(format!(
             "case {} changed during the write",
             case.id
-        )))
+        )));
     }
+    use super::case_agg::{OpenAt, case_changed};
+    let before = case.is_open.then_some(OpenAt {
+        branch: case.branch_id,
+        stage: &case.stage,
+    });
+    let after = p.is_open.then_some(OpenAt {
+        branch: p.branch_id,
+        stage: p.stage.as_str(),
+    });
+    case_changed(tx, before, after).await
 }
 
 // ---- writes --------------------------------------------------------------------------------
@@ -688,6 +701,15 @@ async fn create_case_in(
     .bind(pl::Stage::NotStarted.as_str())
     .bind(true)
     .fetch_one(&mut **tx)
+    .await?;
+    super::case_agg::case_changed(
+        tx,
+        None,
+        Some(super::case_agg::OpenAt {
+            branch,
+            stage: pl::Stage::NotStarted.as_str(),
+        }),
+    )
     .await?;
     let detail = json!({"person": person, "branch": f.code, "date": date, "proposed_by": proposed_by.as_str()});
     super::audit::record_in(

@@ -147,27 +147,6 @@ pub async fn admitted(pool: &Pool<DB>, org: OrgId, from: Date, to: Date, rebased
     Ok(n)
 }
 
-/// Open pipeline cases under `org` on `as_of`, by stage (the case's current branch).
-pub async fn open_cases_by_stage(
-    pool: &Pool<DB>,
-    org: OrgId,
-    as_of: Date,
-) -> Result<Vec<(String, i64)>> {
-    let rows = sqlx::query(
-        "SELECT k.stage, COUNT(*) AS n FROM org_closure c CROSS JOIN pipeline_case k \
-         WHERE k.branch_id = c.descendant_id AND k.is_open = $3 AND c.ancestor_id = $1 AND c.valid_from <= $2 AND c.valid_to > $2 \
-         GROUP BY k.stage ORDER BY k.stage",
-    )
-    .bind(org)
-    .bind(as_of)
-    .bind(true)
-    .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("stage")?, r.try_get("n")?)))
-        .collect()
-}
-
 // ---- the same for many units at once (a ranking of a unit's children) ----------------------
 
 /// `IN (…)` placeholders for `ids` starting at `$start`.
