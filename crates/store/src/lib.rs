@@ -3,6 +3,7 @@
 
 pub mod aggregates;
 pub mod batch;
+mod calendar_cache;
 pub mod db;
 pub mod engine;
 pub mod error;

@@ -36,6 +36,24 @@ pub async fn case_changed(conn: &mut Conn, before: Option<OpenAt<'_>>, after: Op
     if before == after {
         return Ok(());
     }
+    if let (Some(b), Some(a)) = (&before, &after)
+        && b.branch == a.branch
+    {
+        // The usual step: the stage changes within the branch; two different stages, so no row
+        // is touched twice and nothing needs netting.
+        let sql = format!(
+            "{UPSERT} SELECT c.ancestor_id, c.valid_from, c.valid_to, s.stage, s.n FROM org_closure c \
+             CROSS JOIN (SELECT CAST($2 AS TEXT) AS stage, CAST(-1 AS BIGINT) AS n \
+             UNION ALL SELECT CAST($3 AS TEXT), CAST(1 AS BIGINT)) AS s WHERE c.descendant_id = $1{ADD}"
+        );
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(a.branch)
+            .bind(b.stage)
+            .bind(a.stage)
+            .execute(&mut *conn)
+            .await?;
+        return Ok(());
+    }
     // One statement for both sides, netted per row: a transfer between two branches of one
     // commune leaves the commune's row as it was, and PostgreSQL refuses to touch a row twice.
     let mut parts = vec![];

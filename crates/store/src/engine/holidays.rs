@@ -76,6 +76,7 @@ async fn seed_in(tx: &mut Tx<'_>, days: &[&Holiday]) -> Result<()> {
         .execute(&mut **tx)
         .await?;
     }
+    bump(tx).await?;
     let years: BTreeSet<i32> = days.iter().map(|h| h.date.year()).collect();
     let key = years
         .iter()
@@ -94,26 +95,58 @@ async fn seed_in(tx: &mut Tx<'_>, days: &[&Holiday]) -> Result<()> {
     .await
 }
 
-/// The calendar inside a write transaction (loading shipped years the table lacks).
+/// The calendar's version token (migration 0014).
+async fn token<'e, E>(e: E) -> Result<String>
+where
+    E: sqlx::Executor<'e, Database = DB>,
+{
+    Ok(sqlx::query_scalar("SELECT token FROM holiday_version WHERE id = 1")
+        .fetch_one(e)
+        .await?)
+}
+
+/// Gives the calendar a new version token (in the transaction of a write to `holiday`).
+async fn bump(tx: &mut Tx<'_>) -> Result<()> {
+    sqlx::query("UPDATE holiday_version SET token = $1 WHERE id = 1")
+        .bind(crate::auth_api::random_token()?)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The calendar inside a write transaction (loading shipped years the table lacks): the one
+/// kept for the current token, else read and kept.
 pub async fn calendar_in(tx: &mut Tx<'_>) -> Result<Calendar> {
+    let t = token(&mut **tx).await?;
+    if let Some(cal) = crate::calendar_cache::get(&t) {
+        return Ok(cal);
+    }
     let mut rows = load(&mut **tx).await?;
     let m = missing(&rows);
-    if !m.is_empty() {
+    let t = if m.is_empty() {
+        t
+    } else {
         seed_in(tx, &m).await?;
         rows = load(&mut **tx).await?;
-    }
-    Ok(Calendar::new(
-        &rows.into_iter().map(|e| e.holiday).collect::<Vec<_>>(),
-    ))
+        token(&mut **tx).await?
+    };
+    let cal = Calendar::new(&rows.into_iter().map(|e| e.holiday).collect::<Vec<_>>());
+    // Kept under a token that exists only if the transaction commits; otherwise unused.
+    crate::calendar_cache::put(t, cal.clone());
+    Ok(cal)
 }
 
 /// The calendar (a write transaction only when shipped years must be loaded first).
 pub async fn calendar(pool: &Pool<DB>) -> Result<Calendar> {
+    let t = token(pool).await?;
+    if let Some(cal) = crate::calendar_cache::get(&t) {
+        return Ok(cal);
+    }
     let rows = load(pool).await?;
     if missing(&rows).is_empty() {
-        return Ok(Calendar::new(
-            &rows.into_iter().map(|e| e.holiday).collect::<Vec<_>>(),
-        ));
+        let cal = Calendar::new(&rows.into_iter().map(|e| e.holiday).collect::<Vec<_>>());
+        crate::calendar_cache::put(t, cal.clone());
+        return Ok(cal);
     }
     let mut tx = super::org::begin_write(pool).await?;
     let cal = calendar_in(&mut tx).await?;
@@ -167,6 +200,7 @@ pub async fn upsert(pool: &Pool<DB>, h: &Holiday, actor: &str) -> Result<()> {
     .bind(Utc::now())
     .execute(&mut *tx)
     .await?;
+    bump(&mut tx).await?;
     let detail = json!({
         "before": before.map(|b| b.holiday),
         "after": {"date": h.date, "name": name, "kind": h.kind.as_str()},
@@ -195,6 +229,7 @@ pub async fn delete(pool: &Pool<DB>, date: Date, actor: &str) -> Result<bool> {
         .bind(date)
         .execute(&mut *tx)
         .await?;
+    bump(&mut tx).await?;
     let detail = json!({"before": before.holiday, "after": null});
     super::audit::record_in(
         &mut tx,

@@ -1,0 +1,10 @@
+-- The version of the working-day calendar: a random token replaced by every write to `holiday`
+-- in the same transaction. A server keeps the calendar it read under its token and reads one
+-- row per event write instead of the whole table (docs/decisions.md §14); two databases share
+-- a token only when one is a copy of the other that neither has changed since.
+-- Kept in step between ../sqlite and ../postgres (the schema-parity test compares both).
+CREATE TABLE holiday_version (
+    id    INTEGER PRIMARY KEY,
+    token TEXT NOT NULL
+);
+INSERT INTO holiday_version (id, token) VALUES (1, md5(random()::text || clock_timestamp()::text));
