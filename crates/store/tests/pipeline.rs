@@ -1229,6 +1229,12 @@ async fn holidays_are_data() -> R {
         // An extra day off moves working-day deadlines: 10 working days after Fri 01/03/2024.
         let before = cal.add_working_days(d(2024, 3, 1), 10);
         assert_eq!(before, d(2024, 3, 15));
+        // Another server on the same database has read (and keeps) the calendar too.
+        let other = Store::open(&t.url).await?;
+        assert_eq!(
+            other.calendar().await?.add_working_days(d(2024, 3, 1), 10),
+            before
+        );
         s.holiday_upsert(
             &Holiday {
                 date: d(2024, 3, 5),
@@ -1242,6 +1248,11 @@ async fn holidays_are_data() -> R {
             s.calendar().await?.add_working_days(d(2024, 3, 1), 10),
             d(2024, 3, 18)
         );
+        // The edit replaced the calendar's version token: the other server sees it at once.
+        assert_eq!(
+            other.calendar().await?.add_working_days(d(2024, 3, 1), 10),
+            d(2024, 3, 18)
+        );
         let listed = s.holidays_list(Some(2024)).await?;
         assert!(listed.iter().any(|h| h.holiday.date == d(2024, 3, 5)
             && h.source == "admin"
@@ -1250,6 +1261,10 @@ async fn holidays_are_data() -> R {
         assert!(!s.holiday_delete(d(2024, 3, 5), "admin").await?);
         assert_eq!(
             s.calendar().await?.add_working_days(d(2024, 3, 1), 10),
+            before
+        );
+        assert_eq!(
+            other.calendar().await?.add_working_days(d(2024, 3, 1), 10),
             before
         );
         // Both edits are audited.

@@ -7,4 +7,6 @@ CREATE TABLE holiday_version (
     id    INTEGER PRIMARY KEY,
     token TEXT NOT NULL
 );
-INSERT INTO holiday_version (id, token) VALUES (1, lower(hex(randomblob(16))));
+-- A database with days already gets its token now; a new one with its first days (the shipped
+-- years are loaded on first use), so that a new database stays empty for a restore.
+INSERT INTO holiday_version (id, token) SELECT 1, lower(hex(randomblob(16))) WHERE EXISTS (SELECT 1 FROM holiday);

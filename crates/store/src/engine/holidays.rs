@@ -95,22 +95,36 @@ async fn seed_in(tx: &mut Tx<'_>, days: &[&Holiday]) -> Result<()> {
     .await
 }
 
-/// The calendar's version token (migration 0014).
-async fn token<'e, E>(e: E) -> Result<String>
+/// The calendar's version token (migration 0014); none before the first day was written.
+async fn token<'e, E>(e: E) -> Result<Option<String>>
 where
     E: sqlx::Executor<'e, Database = DB>,
 {
     Ok(sqlx::query_scalar("SELECT token FROM holiday_version WHERE id = 1")
-        .fetch_one(e)
+        .fetch_optional(e)
         .await?)
+}
+
+/// The calendar kept for `token`, if any.
+fn cached(token: &Option<String>) -> Option<Calendar> {
+    token.as_deref().and_then(crate::calendar_cache::get)
+}
+
+/// Keeps the calendar read under `token` (when the database has one).
+fn keep(token: Option<String>, cal: &Calendar) {
+    if let Some(t) = token {
+        crate::calendar_cache::put(t, cal.clone());
+    }
 }
 
 /// Gives the calendar a new version token (in the transaction of a write to `holiday`).
 async fn bump(tx: &mut Tx<'_>) -> Result<()> {
-    sqlx::query("UPDATE holiday_version SET token = $1 WHERE id = 1")
-        .bind(crate::auth_api::random_token()?)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO holiday_version (id, token) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET token = excluded.token",
+    )
+    .bind(crate::auth_api::random_token()?)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -118,7 +132,7 @@ async fn bump(tx: &mut Tx<'_>) -> Result<()> {
 /// kept for the current token, else read and kept.
 pub async fn calendar_in(tx: &mut Tx<'_>) -> Result<Calendar> {
     let t = token(&mut **tx).await?;
-    if let Some(cal) = crate::calendar_cache::get(&t) {
+    if let Some(cal) = cached(&t) {
         return Ok(cal);
     }
     let mut rows = load(&mut **tx).await?;
@@ -132,20 +146,20 @@ pub async fn calendar_in(tx: &mut Tx<'_>) -> Result<Calendar> {
     };
     let cal = Calendar::new(&rows.into_iter().map(|e| e.holiday).collect::<Vec<_>>());
     // Kept under a token that exists only if the transaction commits; otherwise unused.
-    crate::calendar_cache::put(t, cal.clone());
+    keep(t, &cal);
     Ok(cal)
 }
 
 /// The calendar (a write transaction only when shipped years must be loaded first).
 pub async fn calendar(pool: &Pool<DB>) -> Result<Calendar> {
     let t = token(pool).await?;
-    if let Some(cal) = crate::calendar_cache::get(&t) {
+    if let Some(cal) = cached(&t) {
         return Ok(cal);
     }
     let rows = load(pool).await?;
     if missing(&rows).is_empty() {
         let cal = Calendar::new(&rows.into_iter().map(|e| e.holiday).collect::<Vec<_>>());
-        crate::calendar_cache::put(t, cal.clone());
+        keep(t, &cal);
         return Ok(cal);
     }
     let mut tx = super::org::begin_write(pool).await?;
