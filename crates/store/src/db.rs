@@ -60,7 +60,7 @@ impl Db {
                 .pragma("temp_store", "memory")
                 // Reads map the file instead of copying its pages into each connection's cache:
                 // the pool's 8 connections share the operating system's pages (coverage of a
-                // province 56 → 25 ms p50 on the national demo, docs/benchmarks.md).
+                // province 33–37 → 27–28 ms p50 on the national demo, docs/benchmarks.md).
                 .pragma("mmap_size", "17179869184");
             let memory = url.contains(":memory:");
             let pool = SqlitePoolOptions::new()
