@@ -192,14 +192,12 @@ impl Store {
                 codes.push((day_code(a), day_code(last)));
             }
         }
-        for (a, b) in codes {
-            for chunk in aggregated.chunks(CHUNK) {
-                for (id, n) in dispatch!(
-                    self,
-                    aggregates::totals_many(chunk, FactKind::Admission, a, b)
-                )? {
-                    *out.entry(id).or_insert(0) += n;
-                }
+        for chunk in aggregated.chunks(CHUNK) {
+            for (id, n) in dispatch!(
+                self,
+                aggregates::totals_many(chunk, FactKind::Admission, &codes)
+            )? {
+                *out.entry(id).or_insert(0) += n;
             }
         }
         Ok(out)

@@ -494,17 +494,32 @@ pub async fn year_rows(pool: &Pool<DB>, org: OrgId, kind: FactKind, a: i32, b: i
     Ok(out)
 }
 
-/// The monthly totals of each unit of `ids` from month code `a` to `b` (inclusive).
-pub async fn totals_many(pool: &Pool<DB>, ids: &[OrgId], kind: FactKind, a: i32, b: i32) -> Result<Vec<(OrgId, i64)>> {
-    if ids.is_empty() {
+/// The totals of each unit of `ids` summed over period-code ranges (inclusive; months `YYYYMM`
+/// or days `YYYYMMDD`, never a year's rows), in one statement (a range per `UNION ALL` part,
+/// each an index range).
+pub async fn totals_many(pool: &Pool<DB>, ids: &[OrgId], kind: FactKind, ranges: &[(i32, i32)]) -> Result<Vec<(OrgId, i64)>> {
+    if ids.is_empty() || ranges.is_empty() {
         return Ok(vec![]);
     }
+    let list = super::super::placeholders(2 + 2 * ranges.len(), ids.len());
+    let parts: Vec<String> = (0..ranges.len())
+        .map(|i| {
+            format!(
+                "SELECT org_id, n FROM report_agg WHERE kind = $1 AND row_id = 'total' AND period >= ${} \
+                 AND period <= ${} AND period % 100 <> 0 AND org_id IN ({list})",
+                2 + 2 * i,
+                3 + 2 * i
+            )
+        })
+        .collect();
     let sql = format!(
-        "SELECT org_id, CAST(SUM(n) AS BIGINT) AS n FROM report_agg WHERE kind = $1 AND row_id = 'total' \
-         AND period >= $2 AND period <= $3 AND period % 100 <> 0 AND org_id IN ({}) GROUP BY org_id",
-        super::super::placeholders(4, ids.len())
+        "SELECT org_id, CAST(SUM(n) AS BIGINT) AS n FROM ({}) AS r GROUP BY org_id",
+        parts.join(" UNION ALL ")
     );
-    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(kind.as_str()).bind(a).bind(b);
+    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(kind.as_str());
+    for (a, b) in ranges {
+        q = q.bind(*a).bind(*b);
+    }
     for id in ids {
         q = q.bind(*id);
     }
