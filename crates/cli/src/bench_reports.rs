@@ -7,7 +7,8 @@
 //!   province and a commune, for a closed year;
 //! - achievement and ranking of every child of a province (after the 2025 reform: its
 //!   communes) for a closed year, and for the running year (pace and forecast included);
-//! - coverage of a province's localities on a date (no pre-aggregate: timed alone).
+//! - coverage of a province's localities on a date (the spells kept per locality,
+//!   `locality_fact`, against probing each locality's residents and branch).
 
 use anyhow::{Result, bail};
 use ketnap_domain::Date;
@@ -154,11 +155,26 @@ pub async fn run(store: &Store, args: &crate::bench::BenchArgs, today: Date) -> 
             today,
         };
         let c = store.report_coverage(&req).await?;
+        if plain.report_coverage(&req).await? != c {
+            bail!(
+                "the coverage of {province} differs between the spells kept per locality and the facts"
+            );
+        }
         let t = time(iterations, || async {
             Ok(store.report_coverage(&req).await?)
         })
         .await?;
-        rows.push(row(label, c.rows.len(), t, None));
+        let slow = time(iterations.min(10), || async {
+            Ok(plain.report_coverage(&req).await?)
+        })
+        .await?;
+        let localities = c.rows.iter().map(|r| r.total).sum::<i64>();
+        rows.push(row(
+            label,
+            usize::try_from(localities).unwrap_or(0),
+            t,
+            Some(slow),
+        ));
     }
 
     if format == Format::Json {

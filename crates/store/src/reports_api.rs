@@ -250,10 +250,19 @@ impl Store {
     pub async fn report_coverage(&self, req: &ReportRequest) -> Result<CoverageReport> {
         let u = self.report_unit(req).await?;
         let on = req.date();
-        let facts = dispatch!(
-            self,
-            reports::locality_facts(u.id, on, req.today, req.structure)
-        )?;
+        // The facts-only store probes every locality's residents and branch (the baseline);
+        // otherwise the spells kept per locality (`locality_fact`).
+        let facts = if self.facts_only {
+            dispatch!(
+                self,
+                reports::locality_facts(u.id, on, req.today, req.structure)
+            )?
+        } else {
+            dispatch!(
+                self,
+                coverage_agg::facts(u.id, on, req.today, req.structure)
+            )?
+        };
         Ok(coverage(
             UnitRef {
                 code: u.code,

@@ -13,6 +13,7 @@
 
 pub mod breakdown;
 pub mod coverage;
+pub mod coverage_spells;
 pub mod facts;
 pub mod membership;
 pub mod narrative;

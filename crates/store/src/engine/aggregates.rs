@@ -379,6 +379,7 @@ pub async fn rebuild_in(conn: &mut Conn) -> Result<u64> {
     sqlx::query("DELETE FROM candidacy_hist").execute(&mut *conn).await?;
     write(conn, &acc, true).await?;
     super::case_agg::rebuild_in(conn).await?;
+    super::coverage_agg::rebuild_in(conn).await?;
     Ok(acc.changes().count() as u64)
 }
 
@@ -450,6 +451,9 @@ pub async fn verify(pool: &Pool<DB>, limit: usize) -> Result<(u64, Vec<(OrgId, S
     let (open_compared, open_diffs) = super::case_agg::verify_in(&mut conn).await?;
     compared += open_compared;
     diffs.extend(open_diffs);
+    let (localities, locality_diffs) = super::coverage_agg::verify_in(&mut conn).await?;
+    compared += localities;
+    diffs.extend(locality_diffs);
     diffs.sort();
     diffs.truncate(limit);
     Ok((compared, diffs))

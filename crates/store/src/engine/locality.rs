@@ -185,6 +185,7 @@ pub async fn create_in(tx: &mut Tx<'_>, new: &NewLocality, actor: &str) -> Resul
         .bind(OPEN_END)
         .execute(&mut **tx)
         .await?;
+    super::coverage_agg::refresh(tx, &[id]).await?;
     let after = json!({"code": code, "name": name, "kind": new.kind.as_str(), "commune": commune.code, "from": new.from});
     super::audit::record_in(tx, actor, "locality.create", "locality", code, &detail(json!({"before": null, "after": after})))
         .await?;
@@ -206,6 +207,9 @@ pub async fn update_in(tx: &mut Tx<'_>, id: LocalityId, name: &str, new_kind: Lo
         .bind(id)
         .execute(&mut **tx)
         .await?;
+    if l.kind != new_kind {
+        super::coverage_agg::refresh(tx, &[id]).await?;
+    }
     let d = json!({"before": {"name": l.name, "kind": l.kind.as_str()}, "after": {"name": name, "kind": new_kind.as_str()}});
     super::audit::record_in(tx, actor, "locality.update", "locality", &l.code, &detail(d)).await?;
     Ok(true)
@@ -249,6 +253,7 @@ pub async fn move_in(tx: &mut Tx<'_>, id: LocalityId, commune: OrgId, from: Date
         .bind(l.period.end_or_max())
         .execute(&mut **tx)
         .await?;
+    super::coverage_agg::refresh(tx, &[id]).await?;
     let d = json!({"before": {"commune": current.map(|c| c.1)}, "after": {"commune": target.code, "from": from}});
     super::audit::record_in(tx, actor, "locality.move", "locality", &l.code, &detail(d)).await?;
     Ok(())
@@ -275,6 +280,7 @@ pub async fn close_in(tx: &mut Tx<'_>, id: LocalityId, at: Date, actor: &str) ->
         let sql = format!("UPDATE {table} SET valid_to = $1 WHERE locality_id = $2 AND valid_to > $1");
         sqlx::query(AssertSqlSafe(sql)).bind(at).bind(id).execute(&mut **tx).await?;
     }
+    super::coverage_agg::locality_changed(tx, id).await?;
     let d = json!({"before": {"period": l.period}, "after": {"period": Period { from: l.period.from, to: Some(at) }}});
     super::audit::record_in(tx, actor, "locality.close", "locality", &l.code, &detail(d)).await?;
     Ok(())
@@ -386,6 +392,7 @@ pub async fn set_service_in(tx: &mut Tx<'_>, id: LocalityId, branch: Option<OrgI
             .execute(&mut **tx)
             .await?;
     }
+    super::coverage_agg::locality_changed(tx, id).await?;
     let d = json!({"from": from, "before": {"branch": current.map(|c| c.1)}, "after": {"branch": after.map(|a| a.1)}});
     super::audit::record_in(tx, actor, "locality.service", "locality", &l.code, &detail(d)).await?;
     Ok(())

@@ -106,6 +106,10 @@ macro_rules! engine {
                 use super::*;
                 include!("case_agg.rs");
             }
+            pub mod coverage_agg {
+                use super::*;
+                include!("coverage_agg.rs");
+            }
             pub mod web_queries {
                 use super::*;
                 include!("web_queries.rs");

@@ -195,6 +195,10 @@ pub async fn update_in(tx: &mut Tx<'_>, p: &Person, actor: &str) -> Result<bool>
     let facts_before = super::aggregates::facts_of(tx, &[p.id]).await?;
     write_person(tx, p, Some(p.id)).await?;
     super::aggregates::refresh_people(tx, facts_before).await?;
+    if before.residence_locality != p.residence_locality {
+        let moved: Vec<i64> = [before.residence_locality, p.residence_locality].into_iter().flatten().collect();
+        super::coverage_agg::refresh(tx, &moved).await?;
+    }
     let d = json!({"before": audit_view(&before), "after": audit_view(p)});
     super::audit::record_in(tx, actor, "person.update", "person", &p.id.to_string(), &d.to_string()).await?;
     Ok(true)
@@ -224,6 +228,7 @@ pub async fn add_status_in(
             })
         })
         .collect::<Result<_>>()?;
+    let old_spells = spells.clone();
     let before = spells.last().copied();
     if let Some(last) = before
         && from <= last.period.from
@@ -270,6 +275,13 @@ pub async fn add_status_in(
         .execute(&mut **tx)
         .await?;
     super::aggregates::refresh_people(tx, facts_before).await?;
+    let member_time = |v: &[StatusSpell]| {
+        v.iter()
+            .map(|s| (s.status.is_member(), s.branch, s.period.from, s.period.end_or_max()))
+            .collect::<Vec<_>>()
+    };
+    let branches = ketnap_domain::reports::coverage_spells::member_time_changed(member_time(&old_spells), member_time(&spells));
+    super::coverage_agg::people_changed(tx, person, &branches).await?;
     let d = json!({
         "from": from,
         "before": before.map(|s| json!({"status": s.status.as_str(), "branch": s.branch, "period": s.period})),

@@ -477,6 +477,9 @@ async fn sync_spells(
         }
     }
     super::aggregates::refresh_people(tx, facts_before).await?;
+    let member_time = |v: &[Spell]| v.iter().map(|s| (s.status.is_member(), s.branch, s.from, s.to)).collect::<Vec<_>>();
+    let branches = ketnap_domain::reports::coverage_spells::member_time_changed(member_time(&existing), member_time(&new));
+    super::coverage_agg::people_changed(tx, case.person_id, &branches).await?;
     let detail = json!({
         "case": case.id,
         "before": existing.iter().map(spell_json).collect::<Vec<_>>(),

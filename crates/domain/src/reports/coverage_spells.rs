@@ -1,0 +1,423 @@
+//! The coverage facts of one locality over time (issue C, item 5 at national scale): from the
+//! dated rows the store holds of a locality, its communes, the branches serving it and the
+//! members living there or belonging to those branches, the spells over which its
+//! [`LocalityFact`] stays the same. The store keeps these spells (`locality_fact`) in step with
+//! every write, so that a coverage report reads one row per locality instead of probing each
+//! locality's residents and branch.
+//!
+//! Every interval is half-open, `[from, to)`, with [`crate::dates::OPEN_END`] for an open end,
+//! as stored.
+
+use std::collections::BTreeMap;
+
+use super::coverage::LocalityFact;
+use crate::dates::Date;
+use crate::locality::LocalityKind;
+use crate::org::OrgId;
+
+/// `[from, to)`.
+pub type Interval = (Date, Date);
+
+/// What the store holds of a branch serving the locality.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ServingBranch {
+    /// The service intervals of every locality the branch serves (the locality's own included).
+    pub served: Vec<Interval>,
+    /// The probationary and official status spells in the branch.
+    pub members: Vec<Interval>,
+}
+
+/// What the store holds of one locality (địa bàn).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LocalityRecord {
+    pub kind: LocalityKind,
+    /// The locality's existence.
+    pub valid: Interval,
+    /// The commune (or ward) it belongs to, over time.
+    pub communes: Vec<(OrgId, Interval)>,
+    /// The branch serving it, over time.
+    pub service: Vec<(OrgId, Interval)>,
+    /// The branches of `service`.
+    pub branches: BTreeMap<OrgId, ServingBranch>,
+    /// The probationary and official status spells of the people living there.
+    pub residents: Vec<Interval>,
+}
+
+/// One spell: the locality belongs to `commune` and has `fact` on every day of `[from, to)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LocalitySpell {
+    pub from: Date,
+    pub to: Date,
+    pub commune: OrgId,
+    pub fact: LocalityFact,
+}
+
+/// How many intervals hold a day, for days taken in increasing order.
+struct Sweep {
+    /// (day, +1 | -1), sorted.
+    events: Vec<(Date, i64)>,
+    next: usize,
+    count: i64,
+}
+
+impl Sweep {
+    fn new(intervals: &[Interval]) -> Sweep {
+        let mut events: Vec<(Date, i64)> = intervals
+            .iter()
+            .filter(|(f, t)| f < t)
+            .flat_map(|&(f, t)| [(f, 1), (t, -1)])
+            .collect();
+        events.sort_unstable();
+        Sweep {
+            events,
+            next: 0,
+            count: 0,
+        }
+    }
+
+    /// The intervals holding `day` (not before the last day asked).
+    fn at(&mut self, day: Date) -> i64 {
+        while let Some(&(d, delta)) = self.events.get(self.next)
+            && d <= day
+        {
+            self.count += delta;
+            self.next += 1;
+        }
+        self.count
+    }
+}
+
+fn holds(i: &Interval, day: Date) -> bool {
+    i.0 <= day && day < i.1
+}
+
+/// The spells of one locality, in date order; adjacent days with the same commune and fact
+/// are one spell. On a day the locality exists and belongs to a commune, its fact is what
+/// [`crate::reports::coverage`] counts: whether a member lives there, the serving branch,
+/// how many localities that branch serves and whether it has a member on that day.
+pub fn locality_spells(r: &LocalityRecord) -> Vec<LocalitySpell> {
+    let (start, end) = r.valid;
+    if start >= end {
+        return vec![];
+    }
+    let mut days: Vec<Date> = vec![start];
+    let mut take = |i: &Interval| {
+        for d in [i.0, i.1] {
+            if start < d && d < end {
+                days.push(d);
+            }
+        }
+    };
+    r.communes.iter().for_each(|(_, i)| take(i));
+    r.service.iter().for_each(|(_, i)| take(i));
+    r.residents.iter().for_each(&mut take);
+    let serving: Vec<OrgId> = r.service.iter().map(|(b, _)| *b).collect();
+    for (b, s) in &r.branches {
+        if serving.contains(b) {
+            s.served.iter().chain(&s.members).for_each(&mut take);
+        }
+    }
+    days.sort_unstable();
+    days.dedup();
+
+    let mut residents = Sweep::new(&r.residents);
+    let mut served: BTreeMap<OrgId, (Sweep, Sweep)> = r
+        .branches
+        .iter()
+        .filter(|(b, _)| serving.contains(b))
+        .map(|(b, s)| (*b, (Sweep::new(&s.served), Sweep::new(&s.members))))
+        .collect();
+    let mut out: Vec<LocalitySpell> = vec![];
+    for (k, &day) in days.iter().enumerate() {
+        let until = days.get(k + 1).copied().unwrap_or(end);
+        let has_resident_member = residents.at(day) > 0;
+        // (branch, serves, has member) of every branch serving the locality that day; none
+        // when unserved.
+        let mut branches: Vec<Option<(OrgId, i64, bool)>> = vec![];
+        for (b, i) in &r.service {
+            if holds(i, day) {
+                let (serves, members) = match served.get_mut(b) {
+                    Some((s, m)) => (s.at(day), m.at(day) > 0),
+                    None => (0, false),
+                };
+                branches.push(Some((*b, serves, members)));
+            }
+        }
+        // Sweeps must see every day in order, served or not.
+        for (s, m) in served.values_mut() {
+            s.at(day);
+            m.at(day);
+        }
+        if branches.is_empty() {
+            branches.push(None);
+        }
+        for (commune, i) in &r.communes {
+            if !holds(i, day) {
+                continue;
+            }
+            for b in &branches {
+                let fact = LocalityFact {
+                    kind: r.kind,
+                    has_resident_member,
+                    branch: b.map(|(id, _, _)| id),
+                    branch_serves: b.map_or(0, |(_, n, _)| n),
+                    branch_has_member: b.is_some_and(|(_, _, m)| m),
+                };
+                match out
+                    .iter_mut()
+                    .rev()
+                    .find(|s| s.to == day && s.commune == *commune && s.fact == fact)
+                {
+                    Some(prev) => prev.to = until,
+                    None => out.push(LocalitySpell {
+                        from: day,
+                        to: until,
+                        commune: *commune,
+                        fact,
+                    }),
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| (a.from, a.commune, a.fact.branch).cmp(&(b.from, b.commune, b.fact.branch)));
+    out
+}
+
+/// The facts of the locality on `day` computed directly from the record (what the coverage
+/// report's plain SQL does), one per (commune, serving branch) on that day: the reference the
+/// spells are checked against.
+pub fn facts_on(r: &LocalityRecord, day: Date) -> Vec<(OrgId, LocalityFact)> {
+    if !holds(&r.valid, day) {
+        return vec![];
+    }
+    let has_resident_member = r.residents.iter().any(|i| holds(i, day));
+    let mut branches: Vec<Option<OrgId>> = r
+        .service
+        .iter()
+        .filter(|(_, i)| holds(i, day))
+        .map(|(b, _)| Some(*b))
+        .collect();
+    if branches.is_empty() {
+        branches.push(None);
+    }
+    let mut out = vec![];
+    for (commune, i) in &r.communes {
+        if !holds(i, day) {
+            continue;
+        }
+        for b in &branches {
+            let s = b.and_then(|b| r.branches.get(&b));
+            out.push((
+                *commune,
+                LocalityFact {
+                    kind: r.kind,
+                    has_resident_member,
+                    branch: *b,
+                    branch_serves: s.map_or(0, |s| {
+                        s.served.iter().filter(|i| holds(i, day)).count() as i64
+                    }),
+                    branch_has_member: s.is_some_and(|s| s.members.iter().any(|i| holds(i, day))),
+                },
+            ));
+        }
+    }
+    out
+}
+
+/// Merges overlapping and adjacent intervals.
+fn merged(mut v: Vec<Interval>) -> Vec<Interval> {
+    v.retain(|(f, t)| f < t);
+    v.sort_unstable();
+    let mut out: Vec<Interval> = vec![];
+    for (f, t) in v {
+        match out.last_mut() {
+            Some(last) if f <= last.1 => last.1 = last.1.max(t),
+            _ => out.push((f, t)),
+        }
+    }
+    out
+}
+
+/// The branches in which a person's member time (probationary or official, as
+/// `(is member, branch, from, to)` spells) differs between `before` and `after`: the branches
+/// whose localities' facts a change of status spells can touch. Empty when only the status
+/// changed within the same days and branch (a recognition), or only non-member spells.
+pub fn member_time_changed(
+    before: impl IntoIterator<Item = (bool, Option<OrgId>, Date, Date)>,
+    after: impl IntoIterator<Item = (bool, Option<OrgId>, Date, Date)>,
+) -> Vec<OrgId> {
+    let by_branch = |spells: &mut dyn Iterator<Item = (bool, Option<OrgId>, Date, Date)>| {
+        let mut m: BTreeMap<OrgId, Vec<Interval>> = BTreeMap::new();
+        for (member, branch, from, to) in spells {
+            if let (true, Some(b)) = (member, branch) {
+                m.entry(b).or_default().push((from, to));
+            }
+        }
+        m.into_iter()
+            .map(|(b, v)| (b, merged(v)))
+            .collect::<BTreeMap<_, _>>()
+    };
+    let b = by_branch(&mut before.into_iter());
+    let a = by_branch(&mut after.into_iter());
+    let mut out: Vec<OrgId> = b
+        .keys()
+        .chain(a.keys())
+        .filter(|k| b.get(k) != a.get(k))
+        .copied()
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Days, NaiveDate};
+    use proptest::prelude::*;
+
+    fn d(n: u64) -> Date {
+        NaiveDate::from_ymd_opt(2020, 1, 1).unwrap_or_default() + Days::new(n)
+    }
+
+    fn interval() -> impl Strategy<Value = Interval> {
+        (0u64..60, 0u64..40).prop_map(|(a, len)| {
+            (
+                d(a),
+                if len == 39 {
+                    crate::dates::OPEN_END
+                } else {
+                    d(a + len)
+                },
+            )
+        })
+    }
+
+    prop_compose! {
+        fn record()(
+            kind in prop_oneof![Just(LocalityKind::Village), Just(LocalityKind::School)],
+            valid in interval(),
+            communes in prop::collection::vec((1i64..3, interval()), 0..3),
+            service in prop::collection::vec((10i64..13, interval()), 0..3),
+            served in prop::collection::vec((10i64..13, interval()), 0..6),
+            members in prop::collection::vec((10i64..13, interval()), 0..6),
+            residents in prop::collection::vec(interval(), 0..4),
+        ) -> LocalityRecord {
+            let mut branches: BTreeMap<OrgId, ServingBranch> = BTreeMap::new();
+            for (b, i) in &service {
+                branches.entry(*b).or_default().served.push(*i);
+            }
+            for (b, i) in served {
+                branches.entry(b).or_default().served.push(i);
+            }
+            for (b, i) in members {
+                branches.entry(b).or_default().members.push(i);
+            }
+            LocalityRecord { kind, valid, communes, service, branches, residents }
+        }
+    }
+
+    proptest! {
+        /// On every day, the spells holding it give exactly the facts computed directly.
+        #[test]
+        fn spells_give_the_facts_of_every_day(r in record()) {
+            let spells = locality_spells(&r);
+            for s in &spells {
+                prop_assert!(s.from < s.to);
+            }
+            for n in 0..110 {
+                let day = d(n);
+                let mut got: Vec<(OrgId, LocalityFact)> = spells
+                    .iter()
+                    .filter(|s| s.from <= day && day < s.to)
+                    .map(|s| (s.commune, s.fact.clone()))
+                    .collect();
+                let mut want = facts_on(&r, day);
+                let key = |x: &(OrgId, LocalityFact)| (x.0, x.1.branch);
+                got.sort_by_key(key);
+                want.sort_by_key(key);
+                prop_assert_eq!(got, want, "day {}", day);
+            }
+            // Far in the future (open ends).
+            let late = NaiveDate::from_ymd_opt(2400, 1, 1).unwrap_or_default();
+            let n = spells.iter().filter(|s| s.from <= late && late < s.to).count();
+            prop_assert_eq!(n, facts_on(&r, late).len());
+        }
+
+        /// Adjacent spells differ (the spells are as few as the facts allow).
+        #[test]
+        fn adjacent_spells_differ(r in record()) {
+            let spells = locality_spells(&r);
+            for a in &spells {
+                prop_assert!(!spells.iter().any(|b| b.from == a.to && b.commune == a.commune && b.fact == a.fact));
+            }
+        }
+    }
+
+    #[test]
+    fn a_recognition_changes_no_member_time_an_admission_does() {
+        let open = crate::dates::OPEN_END;
+        let probation = (true, Some(10), d(0), d(365));
+        let official = (true, Some(10), d(365), open);
+        let candidate = (false, Some(10), d(0), open);
+        assert!(
+            member_time_changed([(true, Some(10), d(0), open)], [probation, official]).is_empty()
+        );
+        assert_eq!(member_time_changed([candidate], [probation]), vec![10]);
+        // A move: both branches.
+        assert_eq!(
+            member_time_changed(
+                [probation],
+                [
+                    (true, Some(10), d(0), d(100)),
+                    (true, Some(11), d(100), d(365))
+                ]
+            ),
+            vec![10, 11]
+        );
+    }
+
+    #[test]
+    fn a_village_gains_a_member_and_loses_its_own_branch() {
+        let open = crate::dates::OPEN_END;
+        let mut branches = BTreeMap::new();
+        branches.insert(
+            10,
+            ServingBranch {
+                // Serves the village alone, then with a second village from day 30.
+                served: vec![(d(0), open), (d(30), open)],
+                members: vec![(d(5), open)],
+            },
+        );
+        let r = LocalityRecord {
+            kind: LocalityKind::Village,
+            valid: (d(0), open),
+            communes: vec![(1, (d(0), open))],
+            service: vec![(10, (d(0), open))],
+            branches,
+            residents: vec![(d(20), open)],
+        };
+        let spells = locality_spells(&r);
+        let summary: Vec<(Date, Date, bool, i64, bool)> = spells
+            .iter()
+            .map(|s| {
+                (
+                    s.from,
+                    s.to,
+                    s.fact.has_resident_member,
+                    s.fact.branch_serves,
+                    s.fact.branch_has_member,
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (d(0), d(5), false, 1, false),
+                (d(5), d(20), false, 1, true),
+                (d(20), d(30), true, 1, true),
+                (d(30), open, true, 2, true),
+            ]
+        );
+    }
+}
