@@ -4,6 +4,8 @@
 //!   `Store::case_record` (rules, facts, spells, projections, audit; committed — the bench
 //!   WRITES these N events, so run it on a throwaway copy of the database), against the same
 //!   event row appended by a plain INSERT in a transaction that is rolled back;
+//! - **admission ceremony write**: the same for N cases at the admitted stage, whose
+//!   ceremony makes the candidate a member (status spells, admissions per unit, coverage);
 //! - **due list** for a province (T15) and the nation (TW) through `Store::due_list` (open
 //!   cases picked by their projected columns), against the naive way (every open case's events
 //!   loaded and judged in Rust); both must give the same rows.
@@ -198,6 +200,52 @@ pub async fn run(
         case_record,
         plain_insert,
     };
+    // (a') admission ceremonies: the write that makes a member, so the status spells, the
+    // admissions counted per unit and the coverage of the member's village and branch change.
+    let mut admitted = store.open_case_ids(&[Stage::Admitted]).await?;
+    shuffle(&mut admitted, seed ^ 0xA5);
+    let (mut rec, mut base, mut refused) = (vec![], vec![], 0usize);
+    for id in admitted {
+        if rec.len() >= cases {
+            break;
+        }
+        let v = store.case_get(id, on, None).await?;
+        let Some(last) = v.state.last_event else {
+            continue;
+        };
+        let day = last.succ_opt().unwrap_or(last).min(on);
+        let ev = NewEvent::new(day, EventKind::CeremonyHeld);
+        let t = Instant::now();
+        store.event_insert_rolled_back(id, &ev, "bench").await?;
+        let b = t.elapsed();
+        let t = Instant::now();
+        match store
+            .case_record(id, &ev, Some(v.case.version), "bench")
+            .await
+        {
+            Ok(_) => {
+                rec.push(t.elapsed());
+                base.push(b);
+            }
+            Err(ketnap_store::StoreError::Refused(r)) => {
+                refused += 1;
+                eprintln!(
+                    "case {id} refused: {}",
+                    r.iter().map(|x| x.rule_id).collect::<Vec<_>>().join(", ")
+                );
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let ceremony = tail(rec);
+    let plain = tail(base);
+    let ceremony = WriteFigures {
+        open_cases,
+        refused,
+        ratio: ceremony.p50_ms / plain.p50_ms.max(1e-6),
+        case_record: ceremony,
+        plain_insert: plain,
+    };
     // (b) the due list.
     let mut due = vec![];
     let roots: &[&str] = if due_lists { &["T15", "TW"] } else { &[] };
@@ -234,9 +282,9 @@ pub async fn run(
     }
     let backend = store.backend().as_str();
     match format {
-        Format::Json => {
-            print_json(&serde_json::json!({ "backend": backend, "event_write": write, "due": due }))
-        }
+        Format::Json => print_json(
+            &serde_json::json!({ "backend": backend, "event_write": write, "ceremony_write": ceremony, "due": due }),
+        ),
         Format::Table => {
             println!(
                 "Pipeline on {backend}: {} open cases; {} events recorded ({} refused)",
@@ -251,6 +299,18 @@ pub async fn run(
                 write.plain_insert.p95_ms,
                 write.plain_insert.p99_ms,
                 write.ratio
+            );
+            println!(
+                "admission ceremony write p50/p95/p99 ms ({} recorded, {} refused): case_record {:.3}/{:.3}/{:.3}, plain INSERT (baseline) {:.3}/{:.3}/{:.3}, ratio {:.1}x",
+                ceremony.case_record.n,
+                ceremony.refused,
+                ceremony.case_record.p50_ms,
+                ceremony.case_record.p95_ms,
+                ceremony.case_record.p99_ms,
+                ceremony.plain_insert.p50_ms,
+                ceremony.plain_insert.p95_ms,
+                ceremony.plain_insert.p99_ms,
+                ceremony.ratio
             );
             println!("Due list ({iterations} iterations), p50/p95 ms:");
             for d in &due {

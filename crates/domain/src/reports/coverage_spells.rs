@@ -224,6 +224,104 @@ pub fn facts_on(r: &LocalityRecord, day: Date) -> Vec<(OrgId, LocalityFact)> {
     out
 }
 
+/// The class a locality counts in when a commune's localities are counted together:
+/// `kind.RM.serves.branch` (R, M: 1 when a member lives there / the branch has a member;
+/// branch: its id when it serves several localities — the report counts each combined branch
+/// once —, else 1 when served, 0 when not). No `:` or `,`, so it packs as a count row.
+pub fn class_key(f: &LocalityFact) -> String {
+    let branch = match f.branch {
+        Some(b) if f.branch_serves > 1 => b,
+        Some(_) => 1,
+        None => 0,
+    };
+    format!(
+        "{}.{}{}.{}.{branch}",
+        f.kind.as_str(),
+        u8::from(f.has_resident_member),
+        u8::from(f.branch_has_member),
+        f.branch_serves
+    )
+}
+
+/// The fact of a class (see [`class_key`]); a branch serving only the locality comes back
+/// with a placeholder id (the report does not name it).
+pub fn fact_of_class(key: &str) -> Option<LocalityFact> {
+    let mut parts = key.split('.');
+    let kind = LocalityKind::parse(parts.next()?)?;
+    let flags = parts.next()?.as_bytes();
+    let serves: i64 = parts.next()?.parse().ok()?;
+    let branch: OrgId = parts.next()?.parse().ok()?;
+    if parts.next().is_some() || flags.len() != 2 {
+        return None;
+    }
+    let flag = |b: u8| match b {
+        b'0' => Some(false),
+        b'1' => Some(true),
+        _ => None,
+    };
+    Some(LocalityFact {
+        kind,
+        has_resident_member: flag(flags[0])?,
+        branch: (branch != 0).then_some(branch),
+        branch_serves: serves,
+        branch_has_member: flag(flags[1])?,
+    })
+}
+
+/// A commune's localities counted by class over `[from, to)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClassCounts {
+    pub from: Date,
+    pub to: Date,
+    /// Class ([`class_key`]) → localities; no zero.
+    pub counts: BTreeMap<String, i64>,
+}
+
+/// The counts of a commune's localities over time from their spells: one segment per stretch
+/// of days over which no count changes, none where the commune has no locality.
+pub fn class_counts<'a>(spells: impl IntoIterator<Item = &'a LocalitySpell>) -> Vec<ClassCounts> {
+    let mut events: Vec<(Date, String, i64)> = vec![];
+    for s in spells {
+        if s.from < s.to {
+            let k = class_key(&s.fact);
+            events.push((s.from, k.clone(), 1));
+            events.push((s.to, k, -1));
+        }
+    }
+    events.sort();
+    let mut out: Vec<ClassCounts> = vec![];
+    let mut now: BTreeMap<String, i64> = BTreeMap::new();
+    let mut i = 0;
+    while i < events.len() {
+        let day = events[i].0;
+        while let Some((d, k, n)) = events.get(i)
+            && *d == day
+        {
+            let e = now.entry(k.clone()).or_insert(0);
+            *e += n;
+            if *e == 0 {
+                now.remove(k);
+            }
+            i += 1;
+        }
+        let Some(next) = events.get(i).map(|e| e.0) else {
+            break;
+        };
+        if now.is_empty() {
+            continue;
+        }
+        match out.last_mut() {
+            Some(last) if last.to == day && last.counts == now => last.to = next,
+            _ => out.push(ClassCounts {
+                from: day,
+                to: next,
+                counts: now.clone(),
+            }),
+        }
+    }
+    out
+}
+
 /// Merges overlapping and adjacent intervals.
 fn merged(mut v: Vec<Interval>) -> Vec<Interval> {
     v.retain(|(f, t)| f < t);
@@ -350,6 +448,30 @@ mod tests {
             let spells = locality_spells(&r);
             for a in &spells {
                 prop_assert!(!spells.iter().any(|b| b.from == a.to && b.commune == a.commune && b.fact == a.fact));
+            }
+        }
+    }
+
+    proptest! {
+        /// A commune's counts on any day are its localities' classes that day.
+        #[test]
+        fn class_counts_add_up_the_localities(rs in prop::collection::vec(record(), 0..5)) {
+            let spells: Vec<LocalitySpell> = rs.iter().flat_map(locality_spells).collect();
+            let segments = class_counts(&spells);
+            for n in 0..110 {
+                let day = d(n);
+                let mut want: BTreeMap<String, i64> = BTreeMap::new();
+                for s in spells.iter().filter(|s| s.from <= day && day < s.to) {
+                    *want.entry(class_key(&s.fact)).or_insert(0) += 1;
+                }
+                let held: Vec<&ClassCounts> = segments.iter().filter(|c| c.from <= day && day < c.to).collect();
+                prop_assert!(held.len() <= 1);
+                let got = held.first().map(|c| c.counts.clone()).unwrap_or_default();
+                prop_assert_eq!(got, want, "day {}", day);
+            }
+            for s in &spells {
+                let back = fact_of_class(&class_key(&s.fact));
+                prop_assert_eq!(back.as_ref().map(class_key), Some(class_key(&s.fact)));
             }
         }
     }

@@ -17,7 +17,9 @@ use futures_util::TryStreamExt;
 use ketnap_domain::Date;
 use ketnap_domain::locality::{LocalityId, LocalityKind};
 use ketnap_domain::org::OrgId;
-use ketnap_domain::reports::coverage_spells::{LocalityRecord, LocalitySpell, ServingBranch, locality_spells};
+use ketnap_domain::reports::coverage_spells::{
+    ClassCounts, LocalityRecord, LocalitySpell, ServingBranch, class_counts, fact_of_class, locality_spells,
+};
 use ketnap_domain::reports::{LocalityFact, Structure};
 use sqlx::{AssertSqlSafe, Pool, Row};
 
@@ -256,9 +258,209 @@ pub async fn refresh(conn: &mut Conn, ids: &[LocalityId]) -> Result<()> {
         if !changed.is_empty() {
             let refs: Vec<(LocalityId, &LocalitySpell)> = spells.iter().map(|(l, s)| (*l, s)).collect();
             write(conn, &changed, &refs).await?;
+            // The communes the changed localities were and are in.
+            let mut communes: Vec<OrgId> = spells.iter().map(|(_, s)| s.commune).collect();
+            for id in &changed {
+                communes.extend(before.get(id).into_iter().flatten().map(|s| s.commune));
+            }
+            communes_changed(conn, communes).await?;
         }
     }
     Ok(())
+}
+
+type Segments = BTreeMap<OrgId, Vec<ClassCounts>>;
+
+/// The counts of every commune from spells.
+fn segments_of<'a>(spells: impl IntoIterator<Item = &'a LocalitySpell>) -> Segments {
+    let mut by: BTreeMap<OrgId, Vec<&LocalitySpell>> = BTreeMap::new();
+    for s in spells {
+        by.entry(s.commune).or_default().push(s);
+    }
+    by.into_iter().map(|(c, v)| (c, class_counts(v))).collect()
+}
+
+/// The stored counts of `communes` (all when `None`).
+async fn stored_segments(conn: &mut Conn, communes: Option<&[OrgId]>) -> Result<Segments> {
+    let sql = format!("SELECT commune_id, valid_from, valid_to, counts FROM commune_coverage{}", filter("commune_id", communes));
+    let mut q = sqlx::query(AssertSqlSafe(sql));
+    for id in communes.unwrap_or_default() {
+        q = q.bind(*id);
+    }
+    let mut out: Segments = BTreeMap::new();
+    let mut s = q.fetch(&mut *conn);
+    while let Some(r) = s.try_next().await? {
+        let text: String = r.try_get("counts")?;
+        out.entry(r.try_get("commune_id")?).or_default().push(ClassCounts {
+            from: r.try_get("valid_from")?,
+            to: r.try_get("valid_to")?,
+            counts: crate::aggregates::decode_counts(&text).ok_or_else(unreadable)?,
+        });
+    }
+    for v in out.values_mut() {
+        v.sort_by_key(|c| c.from);
+    }
+    Ok(out)
+}
+
+fn unreadable() -> StoreError {
+    StoreError::Corrupt("a commune_coverage row holds unreadable counts".into())
+}
+
+/// Writes `segments` (after deleting the stored rows of `stale`: (commune, valid_to)).
+async fn write_segments(conn: &mut Conn, stale: &[(OrgId, Date)], segments: &[(OrgId, &ClassCounts)]) -> Result<()> {
+    for chunk in stale.chunks(CHUNK) {
+        let keys: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2)).collect();
+        let sql = format!("DELETE FROM commune_coverage WHERE (commune_id, valid_to) IN (VALUES {})", keys.join(","));
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (c, to) in chunk {
+            q = q.bind(*c).bind(*to);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    for chunk in segments.chunks(super::super::MAX_BINDS / 4) {
+        let sql = format!(
+            "INSERT INTO commune_coverage (commune_id, valid_to, valid_from, counts) VALUES {}",
+            super::super::values_list(BACKEND, chunk.len(), 4)
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (c, seg) in chunk {
+            let text = crate::aggregates::encode_counts(seg.counts.iter().map(|(k, n)| (k.as_str(), *n)));
+            q = q.bind(*c).bind(seg.to).bind(seg.from).bind(text);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Recomputes the counts of `communes` from their localities' spells and rewrites the rows
+/// that changed.
+async fn communes_changed(conn: &mut Conn, mut communes: Vec<OrgId>) -> Result<()> {
+    communes.sort_unstable();
+    communes.dedup();
+    for chunk in communes.chunks(CHUNK) {
+        let sql = format!("SELECT {COLUMNS} FROM locality_fact WHERE commune_id IN ({})", super::super::placeholders(1, chunk.len()));
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        let mut spells = vec![];
+        {
+            let mut s = q.fetch(&mut *conn);
+            while let Some(r) = s.try_next().await? {
+                spells.push(spell_of(&r)?.1);
+            }
+        }
+        let now = segments_of(&spells);
+        let before = stored_segments(conn, Some(chunk)).await?;
+        let mut stale = vec![];
+        let mut fresh = vec![];
+        for c in chunk {
+            let b = before.get(c).map_or(&[][..], Vec::as_slice);
+            let a = now.get(c).map_or(&[][..], Vec::as_slice);
+            stale.extend(b.iter().filter(|x| !a.contains(x)).map(|x| (*c, x.to)));
+            fresh.extend(a.iter().filter(|x| !b.contains(x)).map(|x| (*c, x)));
+        }
+        write_segments(conn, &stale, &fresh).await?;
+        let fresh_keys: Vec<(OrgId, Date)> = fresh.iter().map(|(c, x)| (*c, x.to)).collect();
+        units_remove(conn, UnitRows::Segments(&stale)).await?;
+        units_add(conn, UnitRows::Segments(&fresh_keys)).await?;
+    }
+    Ok(())
+}
+
+/// Rows of `unit_coverage`: of commune segments (commune, segment end), of communes, or all.
+#[derive(Clone, Copy)]
+enum UnitRows<'a> {
+    Segments(&'a [(OrgId, Date)]),
+    Communes(&'a [OrgId]),
+    All,
+}
+
+impl UnitRows<'_> {
+    /// The chunks and the condition on `x.commune_id`, `x.valid_to` of each: SQL and binds.
+    fn chunks(self, commune: &str, seg_to: &str) -> Vec<(String, Vec<(OrgId, Option<Date>)>)> {
+        match self {
+            UnitRows::Segments(keys) => keys
+                .chunks(CHUNK)
+                .map(|c| {
+                    let v: Vec<String> = (0..c.len()).map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2)).collect();
+                    (
+                        format!("({commune}, {seg_to}) IN (VALUES {})", v.join(",")),
+                        c.iter().map(|(id, d)| (*id, Some(*d))).collect(),
+                    )
+                })
+                .collect(),
+            UnitRows::Communes(ids) => ids
+                .chunks(CHUNK)
+                .map(|c| {
+                    (
+                        format!("{commune} IN ({})", super::super::placeholders(1, c.len())),
+                        c.iter().map(|id| (*id, None)).collect(),
+                    )
+                })
+                .collect(),
+            UnitRows::All => vec![("1 = 1".to_string(), vec![])],
+        }
+    }
+}
+
+async fn units_remove(conn: &mut Conn, rows: UnitRows<'_>) -> Result<()> {
+    for (cond, binds) in rows.chunks("commune_id", "seg_to") {
+        if binds.is_empty() && !matches!(rows, UnitRows::All) {
+            continue;
+        }
+        let sql = format!("DELETE FROM unit_coverage WHERE {cond}");
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (id, d) in binds {
+            q = q.bind(id);
+            if let Some(d) = d {
+                q = q.bind(d);
+            }
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Writes the rows of the commune segments `rows` under every closure row of their commune,
+/// over the days both hold.
+async fn units_add(conn: &mut Conn, rows: UnitRows<'_>) -> Result<()> {
+    let (later, earlier) = match BACKEND {
+        crate::db::Backend::Sqlite => ("MAX", "MIN"),
+        crate::db::Backend::Postgres => ("GREATEST", "LEAST"),
+    };
+    for (cond, binds) in rows.chunks("x.commune_id", "x.valid_to") {
+        if binds.is_empty() && !matches!(rows, UnitRows::All) {
+            continue;
+        }
+        let sql = format!(
+            "INSERT INTO unit_coverage (org_id, valid_to, commune_id, seg_to, valid_from, counts) \
+             SELECT c.ancestor_id, {earlier}(c.valid_to, x.valid_to), x.commune_id, x.valid_to, \
+             {later}(c.valid_from, x.valid_from), x.counts \
+             FROM commune_coverage x JOIN org_closure c ON c.descendant_id = x.commune_id \
+             AND c.valid_from < x.valid_to AND x.valid_from < c.valid_to WHERE {cond}"
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (id, d) in binds {
+            q = q.bind(id);
+            if let Some(d) = d {
+                q = q.bind(d);
+            }
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Before the closure rows of `units` are deleted (a structure operation): their rows go.
+pub async fn closure_leaving(conn: &mut Conn, units: &[OrgId]) -> Result<()> {
+    units_remove(conn, UnitRows::Communes(units)).await
+}
+
+/// After the closure rows of `units` were written again: their rows come back.
+pub async fn closure_arrived(conn: &mut Conn, units: &[OrgId]) -> Result<()> {
+    units_add(conn, UnitRows::Communes(units)).await
 }
 
 /// After the service or the members of `branches` changed: refreshes every locality they
@@ -316,7 +518,13 @@ pub async fn rebuild_in(conn: &mut Conn) -> Result<()> {
         spells.extend(locality_spells(r).into_iter().map(|s| (*id, s)));
     }
     let refs: Vec<(LocalityId, &LocalitySpell)> = spells.iter().map(|(l, s)| (*l, s)).collect();
-    write(conn, &[], &refs).await
+    write(conn, &[], &refs).await?;
+    sqlx::query("DELETE FROM commune_coverage").execute(&mut *conn).await?;
+    let segments = segments_of(spells.iter().map(|(_, s)| s));
+    let flat: Vec<(OrgId, &ClassCounts)> = segments.iter().flat_map(|(c, v)| v.iter().map(|x| (*c, x))).collect();
+    write_segments(conn, &[], &flat).await?;
+    units_remove(conn, UnitRows::All).await?;
+    units_add(conn, UnitRows::All).await
 }
 
 /// Compares the table with a recomputation: the localities compared and the differences, as
@@ -325,8 +533,10 @@ pub async fn verify_in(conn: &mut Conn) -> Result<(u64, Vec<(OrgId, String, i32,
     let recs = records(conn, None).await?;
     let mut have = stored(conn, None).await?;
     let mut diffs = vec![];
+    let mut all = vec![];
     for (id, r) in &recs {
         let want = locality_spells(r);
+        all.extend(want.iter().cloned());
         let got = have.remove(id).unwrap_or_default();
         if got != want {
             let first = got
@@ -340,37 +550,92 @@ pub async fn verify_in(conn: &mut Conn) -> Result<(u64, Vec<(OrgId, String, i32,
     for (id, got) in have {
         diffs.push((id, "locality_fact".to_string(), 0, "no such locality".to_string(), got.len() as i64, 0));
     }
-    Ok((recs.len() as u64, diffs))
+    // The communes' counts against the expected spells.
+    let want = segments_of(&all);
+    let mut got = stored_segments(conn, None).await?;
+    for (c, w) in &want {
+        let g = got.remove(c).unwrap_or_default();
+        if &g != w {
+            let first = g
+                .iter()
+                .zip(w)
+                .find(|(a, b)| a != b)
+                .map_or_else(|| "segment count".to_string(), |(a, b)| format!("stored {a:?} expected {b:?}"));
+            diffs.push((*c, "commune_coverage".to_string(), 0, first, g.len() as i64, w.len() as i64));
+        }
+    }
+    for (c, g) in got {
+        diffs.push((c, "commune_coverage".to_string(), 0, "no locality".to_string(), g.len() as i64, 0));
+    }
+    // The rows under every unit against the communes' counts and the closure.
+    let (later, earlier) = match BACKEND {
+        crate::db::Backend::Sqlite => ("MAX", "MIN"),
+        crate::db::Backend::Postgres => ("GREATEST", "LEAST"),
+    };
+    let expected = format!(
+        "SELECT c.ancestor_id AS org_id, {earlier}(c.valid_to, x.valid_to) AS valid_to, x.commune_id, x.valid_to AS seg_to, \
+         {later}(c.valid_from, x.valid_from) AS valid_from, x.counts \
+         FROM commune_coverage x JOIN org_closure c ON c.descendant_id = x.commune_id \
+         AND c.valid_from < x.valid_to AND x.valid_from < c.valid_to"
+    );
+    let mut units: HashMap<(OrgId, Date, OrgId, Date, Date, String), i64> = HashMap::new();
+    for (sql, sign) in [(expected.as_str(), 1), ("SELECT org_id, valid_to, commune_id, seg_to, valid_from, counts FROM unit_coverage", -1)] {
+        let mut rows = sqlx::query(AssertSqlSafe(sql.to_string())).fetch(&mut *conn);
+        while let Some(r) = rows.try_next().await? {
+            let key = (
+                r.try_get("org_id")?,
+                r.try_get("valid_to")?,
+                r.try_get("commune_id")?,
+                r.try_get("seg_to")?,
+                r.try_get("valid_from")?,
+                r.try_get("counts")?,
+            );
+            *units.entry(key).or_insert(0) += sign;
+        }
+    }
+    let compared = units.len() as u64;
+    for ((org, to, commune, _, from, counts), n) in units {
+        if n != 0 {
+            diffs.push((org, "unit_coverage".to_string(), 0, format!("commune {commune} {from}..{to} {counts}"), i64::from(n < 0), i64::from(n > 0)));
+        }
+    }
+    Ok((recs.len() as u64 + want.len() as u64 + compared, diffs))
 }
 
 /// What a coverage report counts: the facts of the localities under `org` on `as_of`, with
 /// the structure as it was (`AsWas`) or as it is on `today` (`Rebased`: the communes whose
-/// heir is under `org`). Localities with the same facts come back as one row with their
-/// number (SQLite's driver hands rows over one by one); a branch's id is kept where the
-/// report needs it, for a branch serving several localities.
+/// heir is under `org`), from the communes' counts by class (`unit_coverage`,
+/// `commune_coverage`): one row for the whole subtree, the communes' counts joined.
 pub async fn facts(pool: &Pool<DB>, org: OrgId, as_of: Date, today: Date, structure: Structure) -> Result<Vec<LocalityFact>> {
-    let (cjoin, commune, on) = match structure {
-        Structure::AsWas => ("", "c.descendant_id", as_of),
-        Structure::Rebased => ("JOIN org_unit h ON h.heir_id = c.descendant_id", "h.id", today),
+    let text: Option<String> = match structure {
+        // The unit's own rows holding the day: one per commune under it that day.
+        Structure::AsWas => {
+            sqlx::query_scalar(
+                "SELECT string_agg(counts, ',') FROM unit_coverage WHERE org_id = $1 AND valid_to > $2 AND valid_from <= $2",
+            )
+            .bind(org)
+            .bind(as_of)
+            .fetch_one(pool)
+            .await?
+        }
+        // The communes whose heir is under the unit today, counted on `as_of`.
+        Structure::Rebased => {
+            sqlx::query_scalar(
+                "SELECT string_agg(x.counts, ',') FROM org_closure c JOIN org_unit h ON h.heir_id = c.descendant_id \
+                 JOIN commune_coverage x ON x.commune_id = h.id AND x.valid_to > $2 AND x.valid_from <= $2 \
+                 WHERE c.ancestor_id = $1 AND c.valid_from <= $3 AND c.valid_to > $3",
+            )
+            .bind(org)
+            .bind(as_of)
+            .bind(today)
+            .fetch_one(pool)
+            .await?
+        }
     };
-    let sql = format!(
-        "SELECT f.kind, MIN(f.branch_id) AS branch_id, f.residents, f.serves, f.branch_members, COUNT(*) AS n \
-         FROM org_closure c {cjoin} JOIN locality_fact f ON f.commune_id = {commune} AND f.valid_to > $2 AND f.valid_from <= $2 \
-         WHERE c.ancestor_id = $1 AND c.valid_from <= $3 AND c.valid_to > $3 \
-         GROUP BY f.kind, f.residents, f.serves, f.branch_members, CASE WHEN f.branch_id = 0 THEN 0 ELSE 1 END, \
-         CASE WHEN f.serves > 1 THEN f.branch_id END"
-    );
+    let counts = crate::aggregates::decode_counts(text.as_deref().unwrap_or_default()).ok_or_else(unreadable)?;
     let mut out = vec![];
-    for r in sqlx::query(AssertSqlSafe(sql)).bind(org).bind(as_of).bind(on).fetch_all(pool).await? {
-        let branch: OrgId = r.try_get("branch_id")?;
-        let fact = LocalityFact {
-            kind: kind_of(&r.try_get::<String, _>("kind")?)?,
-            has_resident_member: r.try_get::<i32, _>("residents")? != 0,
-            branch: (branch != 0).then_some(branch),
-            branch_serves: r.try_get("serves")?,
-            branch_has_member: r.try_get::<i32, _>("branch_members")? != 0,
-        };
-        let n: i64 = r.try_get("n")?;
+    for (class, n) in counts {
+        let fact = fact_of_class(&class).ok_or_else(unreadable)?;
         out.extend(std::iter::repeat_n(fact, usize::try_from(n).unwrap_or(0)));
     }
     Ok(out)

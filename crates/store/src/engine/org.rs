@@ -546,6 +546,7 @@ async fn rebuild_closure(tx: &mut Tx<'_>, changed: &[OrgId]) -> Result<()> {
     }
     let rows = closure_rows(&units, &links, &external);
     super::case_agg::closure_leaving(tx, &set).await?;
+    super::coverage_agg::closure_leaving(tx, &set).await?;
     for chunk in set.chunks(500) {
         let sql = format!("DELETE FROM org_closure WHERE descendant_id IN ({})", placeholders(1, chunk.len()));
         let mut q = sqlx::query(AssertSqlSafe(sql));
@@ -555,7 +556,8 @@ async fn rebuild_closure(tx: &mut Tx<'_>, changed: &[OrgId]) -> Result<()> {
         q.execute(&mut **tx).await?;
     }
     insert_closure(tx, &rows).await?;
-    super::case_agg::closure_arrived(tx, &set).await
+    super::case_agg::closure_arrived(tx, &set).await?;
+    super::coverage_agg::closure_arrived(tx, &set).await
 }
 
 /// Inserts closure rows in multi-row batches of 400 rows (nameless parameters on SQLite:
