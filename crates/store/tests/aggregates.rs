@@ -179,7 +179,11 @@ async fn same_reports(s: &Store, rng: &mut Lcg) -> R<usize> {
                     // A unit merged away has no re-based report, either way.
                     (Err(StoreError::Rule(_)), Err(StoreError::Rule(_)))
                         if structure == Structure::Rebased => {}
-                    (a, b) => panic!("coverage {c} on {on} {structure:?}: {a:?} / {b:?}"),
+                    (a, b) => {
+                        return Err(StoreError::Corrupt(format!(
+                            "coverage {c} on {on} {structure:?} differs: {a:?} / {b:?}"
+                        )));
+                    }
                 }
             }
         }

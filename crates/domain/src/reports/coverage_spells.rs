@@ -179,7 +179,7 @@ pub fn locality_spells(r: &LocalityRecord) -> Vec<LocalitySpell> {
             }
         }
     }
-    out.sort_by(|a, b| (a.from, a.commune, a.fact.branch).cmp(&(b.from, b.commune, b.fact.branch)));
+    out.sort_by_key(|a| (a.from, a.commune, a.fact.branch));
     out
 }
 

@@ -18,7 +18,7 @@ use ketnap_domain::Date;
 use ketnap_domain::locality::{LocalityId, LocalityKind};
 use ketnap_domain::org::OrgId;
 use ketnap_domain::reports::coverage_spells::{
-    ClassCounts, LocalityRecord, LocalitySpell, ServingBranch, class_counts, fact_of_class, locality_spells,
+    ClassCounts, Interval, LocalityRecord, LocalitySpell, ServingBranch, class_counts, fact_of_class, locality_spells,
 };
 use ketnap_domain::reports::{LocalityFact, Structure};
 use sqlx::{AssertSqlSafe, Pool, Row};
@@ -34,6 +34,19 @@ const MEMBER: &str = "('probationary', 'official')";
 
 fn kind_of(s: &str) -> Result<LocalityKind> {
     LocalityKind::parse(s).ok_or_else(|| StoreError::Corrupt(format!("unknown locality kind {s:?}")))
+}
+
+/// Parses `from/to,…` (ISO dates, as both engines cast a date to text).
+fn spans(text: &str) -> Result<Vec<Interval>> {
+    let bad = || StoreError::Corrupt(format!("unreadable date spans {text:?}"));
+    text.split(',')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (a, b) = p.split_once('/').ok_or_else(bad)?;
+            let d = |x: &str| Date::parse_from_str(x, "%Y-%m-%d").map_err(|_| bad());
+            Ok((d(a)?, d(b)?))
+        })
+        .collect()
 }
 
 /// `WHERE col IN (…)` for a chunk, or nothing for every row.
@@ -54,15 +67,19 @@ fn and_filter(col: &str, ids: Option<&[i64]>) -> String {
 /// The records of `ids` (every locality when `None`).
 async fn records(conn: &mut Conn, ids: Option<&[LocalityId]>) -> Result<BTreeMap<LocalityId, LocalityRecord>> {
     let mut out: BTreeMap<LocalityId, LocalityRecord> = BTreeMap::new();
-    let mut rows: Vec<(String, i64, i64, Date, Date, String)> = vec![];
+    // One row per (what, locality, branch) with its spans joined (`from/to,…`): a village's
+    // residents have hundreds of status spells, and SQLite's driver hands rows over one by one.
+    let mut rows: Vec<(String, i64, i64, Vec<Interval>, String)> = vec![];
     {
         let sql = format!(
-            "SELECT 'l' AS t, id AS loc, CAST(0 AS BIGINT) AS ref, valid_from, valid_to, kind FROM locality{} \
+            "SELECT t, loc, ref, string_agg(CAST(valid_from AS TEXT) || '/' || CAST(valid_to AS TEXT), ',') AS spans, \
+             MIN(kind) AS kind FROM ( \
+             SELECT 'l' AS t, id AS loc, CAST(0 AS BIGINT) AS ref, valid_from, valid_to, kind FROM locality{} \
              UNION ALL SELECT 'c', locality_id, org_id, valid_from, valid_to, '' FROM locality_commune{} \
              UNION ALL SELECT 's', locality_id, branch_id, valid_from, valid_to, '' FROM locality_service{} \
              UNION ALL SELECT 'r', p.residence_locality_id, CAST(0 AS BIGINT), s.valid_from, s.valid_to, '' \
               FROM person p JOIN person_status s ON s.person_id = p.id AND s.status IN {MEMBER} \
-              WHERE p.residence_locality_id IS NOT NULL{}",
+              WHERE p.residence_locality_id IS NOT NULL{}) AS u GROUP BY t, loc, ref",
             filter("id", ids),
             filter("locality_id", ids),
             filter("locality_id", ids),
@@ -78,19 +95,18 @@ async fn records(conn: &mut Conn, ids: Option<&[LocalityId]>) -> Result<BTreeMap
                 r.try_get("t")?,
                 r.try_get("loc")?,
                 r.try_get("ref")?,
-                r.try_get("valid_from")?,
-                r.try_get("valid_to")?,
+                spans(&r.try_get::<String, _>("spans")?)?,
                 r.try_get("kind")?,
             ));
         }
     }
-    for (t, loc, _, from, to, kind) in &rows {
-        if t == "l" {
+    for (t, loc, _, spans, kind) in &rows {
+        if let ("l", Some(valid)) = (t.as_str(), spans.first()) {
             out.insert(
                 *loc,
                 LocalityRecord {
                     kind: kind_of(kind)?,
-                    valid: (*from, *to),
+                    valid: *valid,
                     communes: vec![],
                     service: vec![],
                     branches: BTreeMap::new(),
@@ -100,15 +116,15 @@ async fn records(conn: &mut Conn, ids: Option<&[LocalityId]>) -> Result<BTreeMap
         }
     }
     let mut branches: BTreeSet<OrgId> = BTreeSet::new();
-    for (t, loc, id, from, to, _) in rows {
+    for (t, loc, id, spans, _) in rows {
         let Some(rec) = out.get_mut(&loc) else { continue };
         match t.as_str() {
-            "c" => rec.communes.push((id, (from, to))),
+            "c" => rec.communes.extend(spans.into_iter().map(|i| (id, i))),
             "s" => {
-                rec.service.push((id, (from, to)));
+                rec.service.extend(spans.into_iter().map(|i| (id, i)));
                 branches.insert(id);
             }
-            "r" => rec.residents.push((from, to)),
+            "r" => rec.residents.extend(spans),
             _ => {}
         }
     }
@@ -137,9 +153,10 @@ async fn serving_branches(conn: &mut Conn, branches: Vec<OrgId>, all: bool) -> R
             continue;
         }
         let sql = format!(
-            "SELECT 'v' AS t, branch_id AS b, valid_from, valid_to FROM locality_service{} \
+            "SELECT t, b, string_agg(CAST(valid_from AS TEXT) || '/' || CAST(valid_to AS TEXT), ',') AS spans FROM ( \
+             SELECT 'v' AS t, branch_id AS b, valid_from, valid_to FROM locality_service{} \
              UNION ALL SELECT 'm', org_id, valid_from, valid_to FROM person_status WHERE status IN {MEMBER} \
-              AND org_id IS NOT NULL{}",
+              AND org_id IS NOT NULL{}) AS u GROUP BY t, b",
             filter("branch_id", chunk),
             and_filter("org_id", chunk),
         );
@@ -151,8 +168,8 @@ async fn serving_branches(conn: &mut Conn, branches: Vec<OrgId>, all: bool) -> R
         while let Some(r) = s.try_next().await? {
             let t: String = r.try_get("t")?;
             let e = out.entry(r.try_get("b")?).or_default();
-            let i = (r.try_get("valid_from")?, r.try_get("valid_to")?);
-            if t == "v" { e.served.push(i) } else { e.members.push(i) }
+            let v = spans(&r.try_get::<String, _>("spans")?)?;
+            if t == "v" { e.served.extend(v) } else { e.members.extend(v) }
         }
     }
     Ok(out)
@@ -196,7 +213,7 @@ async fn stored(conn: &mut Conn, ids: Option<&[LocalityId]>) -> Result<Stored> {
         out.entry(loc).or_default().push(spell);
     }
     for v in out.values_mut() {
-        v.sort_by(|a, b| (a.from, a.commune, a.fact.branch).cmp(&(b.from, b.commune, b.fact.branch)));
+        v.sort_by_key(|a| (a.from, a.commune, a.fact.branch));
     }
     Ok(out)
 }
@@ -369,6 +386,9 @@ async fn communes_changed(conn: &mut Conn, mut communes: Vec<OrgId>) -> Result<(
     Ok(())
 }
 
+/// A chunk's binds: communes, with the segment's end when rows are picked by segment.
+type Binds = Vec<(OrgId, Option<Date>)>;
+
 /// Rows of `unit_coverage`: of commune segments (commune, segment end), of communes, or all.
 #[derive(Clone, Copy)]
 enum UnitRows<'a> {
@@ -379,7 +399,7 @@ enum UnitRows<'a> {
 
 impl UnitRows<'_> {
     /// The chunks and the condition on `x.commune_id`, `x.valid_to` of each: SQL and binds.
-    fn chunks(self, commune: &str, seg_to: &str) -> Vec<(String, Vec<(OrgId, Option<Date>)>)> {
+    fn chunks(self, commune: &str, seg_to: &str) -> Vec<(String, Binds)> {
         match self {
             UnitRows::Segments(keys) => keys
                 .chunks(CHUNK)

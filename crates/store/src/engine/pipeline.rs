@@ -281,19 +281,38 @@ async fn official_members(tx: &mut Tx<'_>, branch: OrgId, date: Date) -> Result<
 /// `crate::pipeline_api` for the choices made).
 async fn facts_for(tx: &mut Tx<'_>, case: &CaseRow, state: &CaseState, e: &Event) -> Result<Facts> {
     let branch = spells::branch_on(state, case.origin_branch_id, e.date);
-    let org = super::locality::org_facts(tx, branch)
-        .await?
-        .ok_or_else(|| StoreError::NotFound {
-            what: "organization",
-            key: branch.to_string(),
-        })?;
-    let p = person_facts(tx, case.person_id)
-        .await?
-        .ok_or_else(|| StoreError::NotFound {
+    // The unit's kind and the person's facts in one statement (a round trip less per event).
+    let Some(r) = sqlx::query(
+        "SELECT (SELECT u.kind FROM org_unit u WHERE u.id = $1) AS unit_kind, \
+         p.birth_date, p.education, p.youth_union, p.residence_locality_id FROM person p WHERE p.id = $2",
+    )
+    .bind(branch)
+    .bind(case.person_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    else {
+        return Err(StoreError::NotFound {
             what: "person",
             key: case.person_id.to_string(),
-        })?;
-    let mut f = Facts::new(org.kind);
+        });
+    };
+    let Some(kind) = r.try_get::<Option<String>, _>("unit_kind")? else {
+        return Err(StoreError::NotFound {
+            what: "organization",
+            key: branch.to_string(),
+        });
+    };
+    let p = PersonFacts {
+        birth: r.try_get("birth_date")?,
+        education: decode(
+            "education",
+            &r.try_get::<String, _>("education")?,
+            GeneralEducation::parse,
+        )?,
+        youth_union: r.try_get("youth_union")?,
+        residence: r.try_get("residence_locality_id")?,
+    };
+    let mut f = Facts::new(decode("organization kind", &kind, OrgKind::parse)?);
     f.birth_date = Some(Sensitive::new(p.birth));
     f.education = Some(p.education);
     f.youth_union_member = p.youth_union;
