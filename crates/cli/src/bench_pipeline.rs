@@ -133,6 +133,58 @@ fn key(rows: &[DueRow]) -> Vec<(i64, String, Option<Date>)> {
     v
 }
 
+/// Records `step` of up to `cases` of `ids` (in that order, skipping cases without one), each
+/// timed through `Store::case_record` against the same event row inserted and rolled back.
+async fn record_steps(
+    store: &Store,
+    ids: Vec<i64>,
+    cases: usize,
+    open_cases: usize,
+    step: impl Fn(&ketnap_store::pipeline_api::CaseView) -> Option<NewEvent>,
+) -> Result<WriteFigures> {
+    let on = ketnap_demo::DEFAULT_UNTIL;
+    let (mut rec, mut base, mut refused) = (vec![], vec![], 0usize);
+    for id in ids {
+        if rec.len() >= cases {
+            break;
+        }
+        let v = store.case_get(id, on, None).await?;
+        let Some(ev) = step(&v) else {
+            continue;
+        };
+        let t = Instant::now();
+        store.event_insert_rolled_back(id, &ev, "bench").await?;
+        let b = t.elapsed();
+        let t = Instant::now();
+        match store
+            .case_record(id, &ev, Some(v.case.version), "bench")
+            .await
+        {
+            Ok(_) => {
+                rec.push(t.elapsed());
+                base.push(b);
+            }
+            Err(ketnap_store::StoreError::Refused(r)) => {
+                refused += 1;
+                eprintln!(
+                    "case {id} refused: {}",
+                    r.iter().map(|x| x.rule_id).collect::<Vec<_>>().join(", ")
+                );
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let case_record = tail(rec);
+    let plain_insert = tail(base);
+    Ok(WriteFigures {
+        open_cases,
+        refused,
+        ratio: case_record.p50_ms / plain_insert.p50_ms.max(1e-6),
+        case_record,
+        plain_insert,
+    })
+}
+
 pub async fn run(
     store: &Store,
     iterations: usize,
@@ -160,92 +212,20 @@ pub async fn run(
         .open_case_ids(&[Stage::Source, Stage::Applied, Stage::Introduced])
         .await?;
     shuffle(&mut pool, seed);
-    let (mut rec, mut base, mut refused) = (vec![], vec![], 0usize);
-    for id in pool {
-        if rec.len() >= cases {
-            break;
-        }
-        let v = store.case_get(id, on, None).await?;
-        let Some(ev) = next_step(&v.state, on, id) else {
-            continue;
-        };
-        let t = Instant::now();
-        store.event_insert_rolled_back(id, &ev, "bench").await?;
-        let b = t.elapsed();
-        let t = Instant::now();
-        match store
-            .case_record(id, &ev, Some(v.case.version), "bench")
-            .await
-        {
-            Ok(_) => {
-                rec.push(t.elapsed());
-                base.push(b);
-            }
-            Err(ketnap_store::StoreError::Refused(r)) => {
-                refused += 1;
-                eprintln!(
-                    "case {id} refused: {}",
-                    r.iter().map(|x| x.rule_id).collect::<Vec<_>>().join(", ")
-                );
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    let case_record = tail(rec);
-    let plain_insert = tail(base);
-    let write = WriteFigures {
-        open_cases,
-        refused,
-        ratio: case_record.p50_ms / plain_insert.p50_ms.max(1e-6),
-        case_record,
-        plain_insert,
-    };
+    let write = record_steps(store, pool, cases, open_cases, |v| {
+        next_step(&v.state, on, v.case.id)
+    })
+    .await?;
     // (a') admission ceremonies: the write that makes a member, so the status spells, the
     // admissions counted per unit and the coverage of the member's village and branch change.
     let mut admitted = store.open_case_ids(&[Stage::Admitted]).await?;
     shuffle(&mut admitted, seed ^ 0xA5);
-    let (mut rec, mut base, mut refused) = (vec![], vec![], 0usize);
-    for id in admitted {
-        if rec.len() >= cases {
-            break;
-        }
-        let v = store.case_get(id, on, None).await?;
-        let Some(last) = v.state.last_event else {
-            continue;
-        };
+    let ceremony = record_steps(store, admitted, cases, open_cases, |v| {
+        let last = v.state.last_event?;
         let day = last.succ_opt().unwrap_or(last).min(on);
-        let ev = NewEvent::new(day, EventKind::CeremonyHeld);
-        let t = Instant::now();
-        store.event_insert_rolled_back(id, &ev, "bench").await?;
-        let b = t.elapsed();
-        let t = Instant::now();
-        match store
-            .case_record(id, &ev, Some(v.case.version), "bench")
-            .await
-        {
-            Ok(_) => {
-                rec.push(t.elapsed());
-                base.push(b);
-            }
-            Err(ketnap_store::StoreError::Refused(r)) => {
-                refused += 1;
-                eprintln!(
-                    "case {id} refused: {}",
-                    r.iter().map(|x| x.rule_id).collect::<Vec<_>>().join(", ")
-                );
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    let ceremony = tail(rec);
-    let plain = tail(base);
-    let ceremony = WriteFigures {
-        open_cases,
-        refused,
-        ratio: ceremony.p50_ms / plain.p50_ms.max(1e-6),
-        case_record: ceremony,
-        plain_insert: plain,
-    };
+        Some(NewEvent::new(day, EventKind::CeremonyHeld))
+    })
+    .await?;
     // (b) the due list.
     let mut due = vec![];
     let roots: &[&str] = if due_lists { &["T15", "TW"] } else { &[] };

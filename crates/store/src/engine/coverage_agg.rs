@@ -425,13 +425,14 @@ impl UnitRows<'_> {
     }
 }
 
-async fn units_remove(conn: &mut Conn, rows: UnitRows<'_>) -> Result<()> {
-    for (cond, binds) in rows.chunks("commune_id", "seg_to") {
+/// Runs the statement `sql(condition)` once per chunk of `rows`, the condition on the
+/// columns `commune` and `seg_to`.
+async fn per_chunk(conn: &mut Conn, rows: UnitRows<'_>, commune: &str, seg_to: &str, sql: impl Fn(&str) -> String) -> Result<()> {
+    for (cond, binds) in rows.chunks(commune, seg_to) {
         if binds.is_empty() && !matches!(rows, UnitRows::All) {
             continue;
         }
-        let sql = format!("DELETE FROM unit_coverage WHERE {cond}");
-        let mut q = sqlx::query(AssertSqlSafe(sql));
+        let mut q = sqlx::query(AssertSqlSafe(sql(&cond)));
         for (id, d) in binds {
             q = q.bind(id);
             if let Some(d) = d {
@@ -443,6 +444,10 @@ async fn units_remove(conn: &mut Conn, rows: UnitRows<'_>) -> Result<()> {
     Ok(())
 }
 
+async fn units_remove(conn: &mut Conn, rows: UnitRows<'_>) -> Result<()> {
+    per_chunk(conn, rows, "commune_id", "seg_to", |cond| format!("DELETE FROM unit_coverage WHERE {cond}")).await
+}
+
 /// Writes the rows of the commune segments `rows` under every closure row of their commune,
 /// over the days both hold.
 async fn units_add(conn: &mut Conn, rows: UnitRows<'_>) -> Result<()> {
@@ -450,27 +455,16 @@ async fn units_add(conn: &mut Conn, rows: UnitRows<'_>) -> Result<()> {
         crate::db::Backend::Sqlite => ("MAX", "MIN"),
         crate::db::Backend::Postgres => ("GREATEST", "LEAST"),
     };
-    for (cond, binds) in rows.chunks("x.commune_id", "x.valid_to") {
-        if binds.is_empty() && !matches!(rows, UnitRows::All) {
-            continue;
-        }
-        let sql = format!(
+    per_chunk(conn, rows, "x.commune_id", "x.valid_to", |cond| {
+        format!(
             "INSERT INTO unit_coverage (org_id, valid_to, commune_id, seg_to, valid_from, counts) \
              SELECT c.ancestor_id, {earlier}(c.valid_to, x.valid_to), x.commune_id, x.valid_to, \
              {later}(c.valid_from, x.valid_from), x.counts \
              FROM commune_coverage x JOIN org_closure c ON c.descendant_id = x.commune_id \
              AND c.valid_from < x.valid_to AND x.valid_from < c.valid_to WHERE {cond}"
-        );
-        let mut q = sqlx::query(AssertSqlSafe(sql));
-        for (id, d) in binds {
-            q = q.bind(id);
-            if let Some(d) = d {
-                q = q.bind(d);
-            }
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(())
+        )
+    })
+    .await
 }
 
 /// Before the closure rows of `units` are deleted (a structure operation): their rows go.

@@ -205,7 +205,13 @@ async fn person_facts(tx: &mut Tx<'_>, id: PersonId) -> Result<Option<PersonFact
     else {
         return Ok(None);
     };
-    Ok(Some(PersonFacts {
+    person_facts_row(&r).map(Some)
+}
+
+/// [`PersonFacts`] from a row with `birth_date`, `education`, `youth_union`,
+/// `residence_locality_id`.
+fn person_facts_row(r: &<DB as sqlx::Database>::Row) -> Result<PersonFacts> {
+    Ok(PersonFacts {
         birth: r.try_get("birth_date")?,
         education: decode(
             "education",
@@ -214,7 +220,7 @@ async fn person_facts(tx: &mut Tx<'_>, id: PersonId) -> Result<Option<PersonFact
         )?,
         youth_union: r.try_get("youth_union")?,
         residence: r.try_get("residence_locality_id")?,
-    }))
+    })
 }
 
 async fn spells_in(tx: &mut Tx<'_>, person: PersonId) -> Result<Vec<Spell>> {
@@ -302,16 +308,7 @@ async fn facts_for(tx: &mut Tx<'_>, case: &CaseRow, state: &CaseState, e: &Event
             key: branch.to_string(),
         });
     };
-    let p = PersonFacts {
-        birth: r.try_get("birth_date")?,
-        education: decode(
-            "education",
-            &r.try_get::<String, _>("education")?,
-            GeneralEducation::parse,
-        )?,
-        youth_union: r.try_get("youth_union")?,
-        residence: r.try_get("residence_locality_id")?,
-    };
+    let p = person_facts_row(&r)?;
     let mut f = Facts::new(decode("organization kind", &kind, OrgKind::parse)?);
     f.birth_date = Some(Sensitive::new(p.birth));
     f.education = Some(p.education);
