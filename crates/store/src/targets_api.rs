@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, Months};
 use ketnap_domain::Date;
-use ketnap_domain::org::OrgId;
+use ketnap_domain::org::{OrgId, OrgKind};
 use ketnap_domain::pipeline::Stage;
 use ketnap_domain::targets::{
     self, Forecast, Pace, Rate, Reconciliation, SourceHistory, StageCount, Target, TargetKind,
@@ -170,34 +170,54 @@ impl Store {
     /// [`Self::admitted_for`] on the structure as it was, the units already split by level.
     async fn admitted_split(
         &self,
-        (aggregated, plain): &(Vec<OrgId>, Vec<OrgId>),
+        levels: &(Vec<OrgId>, Vec<OrgId>),
         from: Date,
         to: Date,
     ) -> Result<HashMap<OrgId, i64>> {
-        let mut out: HashMap<OrgId, i64> =
-            aggregated.iter().chain(plain).map(|u| (*u, 0)).collect();
-        if from >= to || out.is_empty() {
-            return Ok(out);
-        }
-        for chunk in plain.chunks(CHUNK) {
-            for (id, n) in dispatch!(self, targets::admitted_many(chunk, from, to))? {
-                *out.entry(id).or_insert(0) += n;
+        Ok(self
+            .admitted_spans(levels, &[(from, to)])
+            .await?
+            .pop()
+            .unwrap_or_default())
+    }
+
+    /// The admissions under each unit in each of `spans` (`[from, to)`), one map per span: the
+    /// units above the branches read every span's whole months and edge days in one statement.
+    async fn admitted_spans(
+        &self,
+        (aggregated, plain): &(Vec<OrgId>, Vec<OrgId>),
+        spans: &[(Date, Date)],
+    ) -> Result<Vec<HashMap<OrgId, i64>>> {
+        let zero: HashMap<OrgId, i64> = aggregated.iter().chain(plain).map(|u| (*u, 0)).collect();
+        let mut out = vec![zero; spans.len()];
+        let mut groups = Vec::with_capacity(spans.len());
+        for (i, &(from, to)) in spans.iter().enumerate() {
+            let mut codes: Vec<(i32, i32)> = vec![];
+            if from < to {
+                for chunk in plain.chunks(CHUNK) {
+                    for (id, n) in dispatch!(self, targets::admitted_many(chunk, from, to))? {
+                        *out[i].entry(id).or_insert(0) += n;
+                    }
+                }
+                // Whole months from the monthly totals, the days around them from the daily ones.
+                let s = split_months(from, to);
+                codes.extend(s.middle);
+                for (a, b) in [s.head, s.tail].into_iter().flatten() {
+                    if let Some(last) = b.pred_opt() {
+                        codes.push((day_code(a), day_code(last)));
+                    }
+                }
             }
-        }
-        // Whole months from the monthly totals, the days around them from the daily ones.
-        let s = split_months(from, to);
-        let mut codes: Vec<(i32, i32)> = s.middle.into_iter().collect();
-        for (a, b) in [s.head, s.tail].into_iter().flatten() {
-            if let Some(last) = b.pred_opt() {
-                codes.push((day_code(a), day_code(last)));
-            }
+            groups.push(codes);
         }
         for chunk in aggregated.chunks(CHUNK) {
-            for (id, n) in dispatch!(
+            for (id, g, n) in dispatch!(
                 self,
-                aggregates::totals_many(chunk, FactKind::Admission, &codes)
+                aggregates::totals_many(chunk, FactKind::Admission, &groups)
             )? {
-                *out.entry(id).or_insert(0) += n;
+                if let Some(m) = out.get_mut(g) {
+                    *m.entry(id).or_insert(0) += n;
+                }
             }
         }
         Ok(out)
@@ -206,22 +226,27 @@ impl Store {
     /// `units` split into those the pre-aggregates keep monthly counts for and the others
     /// (branches; every unit for a facts-only store).
     async fn by_level(&self, units: &[OrgId]) -> Result<(Vec<OrgId>, Vec<OrgId>)> {
-        let mut aggregated = vec![];
-        let mut plain = vec![];
+        let mut kinds = vec![];
         if self.facts_only {
-            plain = units.to_vec();
-        } else {
-            for chunk in units.chunks(CHUNK) {
-                for (id, kind) in dispatch!(self, aggregates::kinds(chunk))? {
-                    if Level::of(kind) == Level::None {
-                        plain.push(id);
-                    } else {
-                        aggregated.push(id);
-                    }
-                }
+            return Ok((vec![], units.to_vec()));
+        }
+        for chunk in units.chunks(CHUNK) {
+            kinds.extend(dispatch!(self, aggregates::kinds(chunk))?);
+        }
+        Ok(self.split_levels(&kinds))
+    }
+
+    /// [`Self::by_level`] for units whose kinds are known.
+    fn split_levels(&self, units: &[(OrgId, OrgKind)]) -> (Vec<OrgId>, Vec<OrgId>) {
+        let (mut aggregated, mut plain) = (vec![], vec![]);
+        for &(id, kind) in units {
+            if self.facts_only || Level::of(kind) == Level::None {
+                plain.push(id);
+            } else {
+                aggregated.push(id);
             }
         }
-        Ok((aggregated, plain))
+        (aggregated, plain)
     }
 
     /// The candidacies under each of `units` (structure as on their first day) that ended in
@@ -353,11 +378,14 @@ impl Store {
             ),
             None => "Theo cơ cấu tổ chức tại thời điểm kết nạp".to_string(),
         };
-        let unit_ref = OrgRef {
-            id: rec.id,
-            code: rec.code,
-            name: rec.name,
-        };
+        let unit_ref = (
+            OrgRef {
+                id: rec.id,
+                code: rec.code,
+                name: rec.name,
+            },
+            rec.kind,
+        );
         if !children {
             let unit = self
                 .target_lines(vec![unit_ref], period, as_of, rebased_on, None)
@@ -375,16 +403,21 @@ impl Store {
         let on = rebased_on
             .unwrap_or_else(|| as_of.min(period.end_exclusive().pred_opt().unwrap_or(as_of)));
         let tree = self.org_subtree(org, on, 1).await?;
-        let refs: Vec<OrgRef> = tree
+        let refs: Vec<(OrgRef, OrgKind)> = tree
             .into_iter()
             .filter(|n| n.depth == 1)
-            .map(|n| OrgRef {
-                id: n.id,
-                code: n.code,
-                name: n.name,
+            .map(|n| {
+                (
+                    OrgRef {
+                        id: n.id,
+                        code: n.code,
+                        name: n.name,
+                    },
+                    n.kind,
+                )
             })
             .collect();
-        let ids: Vec<OrgId> = refs.iter().map(|r| r.id).collect();
+        let ids: Vec<OrgId> = refs.iter().map(|(r, _)| r.id).collect();
         let cases = if period_running(period, as_of) {
             let mut cases = self.open_cases_of(&ids, as_of).await?;
             if on == as_of {
@@ -453,13 +486,14 @@ impl Store {
     /// open cases and candidate history are read for every unit at once).
     async fn target_lines(
         &self,
-        orgs: Vec<OrgRef>,
+        orgs: Vec<(OrgRef, OrgKind)>,
         period: TargetPeriod,
         as_of: Date,
         rebased_on: Option<Date>,
         open_cases: Option<HashMap<OrgId, Vec<StageCount>>>,
     ) -> Result<Vec<TargetLine>> {
-        let ids: Vec<OrgId> = orgs.iter().map(|o| o.id).collect();
+        let ids: Vec<OrgId> = orgs.iter().map(|(o, _)| o.id).collect();
+        let kinds: Vec<(OrgId, OrgKind)> = orgs.iter().map(|(o, k)| (o.id, *k)).collect();
         let mut targets_by_unit: HashMap<OrgId, Vec<Target>> = HashMap::new();
         for chunk in ids.chunks(CHUNK) {
             for (id, t) in dispatch!(self, targets::of_units(chunk, period))? {
@@ -472,29 +506,41 @@ impl Store {
         // Which units read the pre-aggregates: asked once for every count below.
         let levels = match rebased_on {
             Some(_) => None,
-            None => Some(self.by_level(&ids).await?),
-        };
-        let admitted = match &levels {
-            Some(l) => self.admitted_split(l, start, upto).await?,
-            None => self.admitted_for(&ids, start, upto, rebased_on).await?,
+            None => Some(self.split_levels(&kinds)),
         };
         let running = period_running(period, as_of);
-        let mut last_year = None;
-        let mut cases: HashMap<OrgId, Vec<StageCount>> = HashMap::new();
-        let mut outcomes: HashMap<OrgId, SourceHistory> = HashMap::new();
-        if running {
-            if let TargetPeriod::Year(_) = period {
+        // While a year runs, the same days of last year are read with this year's (pace).
+        let last_year_span = match period {
+            TargetPeriod::Year(_) if running => {
                 let prev_start = period.previous_year().start();
                 let prev_upto = upto
                     .checked_sub_months(Months::new(12))
                     .unwrap_or(prev_start);
-                last_year = Some(match &levels {
-                    Some(l) => self.admitted_split(l, prev_start, prev_upto).await?,
-                    None => {
-                        self.admitted_for(&ids, prev_start, prev_upto, rebased_on)
-                            .await?
-                    }
-                });
+                Some((prev_start, prev_upto))
+            }
+            _ => None,
+        };
+        let mut last_year = None;
+        let admitted = match &levels {
+            Some(l) => {
+                let spans: Vec<(Date, Date)> = std::iter::once((start, upto))
+                    .chain(last_year_span)
+                    .collect();
+                let mut counts = self.admitted_spans(l, &spans).await?.into_iter();
+                let this_year = counts.next().unwrap_or_default();
+                last_year = counts.next();
+                this_year
+            }
+            None => self.admitted_for(&ids, start, upto, rebased_on).await?,
+        };
+        let mut cases: HashMap<OrgId, Vec<StageCount>> = HashMap::new();
+        let mut outcomes: HashMap<OrgId, SourceHistory> = HashMap::new();
+        if running {
+            if let (Some((prev_start, prev_upto)), None) = (last_year_span, &levels) {
+                last_year = Some(
+                    self.admitted_for(&ids, prev_start, prev_upto, rebased_on)
+                        .await?,
+                );
             }
             // The source stage is measured on the candidate spells of the unit that ended in the
             // 36 whole months before the current one (whole months: read from the aggregates).
@@ -512,7 +558,7 @@ impl Store {
             };
         }
         let mut lines = Vec::with_capacity(orgs.len());
-        for org in orgs {
+        for (org, _) in orgs {
             let all = targets_by_unit.remove(&org.id).unwrap_or_default();
             let admissions = all.iter().find(|t| t.kind == TargetKind::Admissions);
             let other_targets: Vec<Target> = all

@@ -222,7 +222,7 @@ async fn random_write(s: &Store, rng: &mut Lcg, step: usize) -> R<&'static str> 
             "SELECT MAX(valid_from) FROM person_status WHERE person_id = $1").bind(p).fetch_one(q).await?);
         R::Ok(last + Days::new(20 + (step * 3) as u64))
     };
-    match rng.below(12) {
+    match rng.below(13) {
         0 => {
             // Admit a candidate.
             let Some(p) = rng.pick(&ids(s, &open_of("candidate")).await?) else {
@@ -410,6 +410,33 @@ async fn random_write(s: &Store, rng: &mut Lcg, step: usize) -> R<&'static str> 
                 Err(e) => Err(e),
             }
         }
+        12 => {
+            // A candidate living in a village without a member is admitted: the village's
+            // first resident member (the coverage spells change, not only the counts).
+            let empty = ids(
+                s,
+                "SELECT id FROM locality WHERE id NOT IN (SELECT p.residence_locality_id FROM person p \
+                 JOIN person_status st ON st.person_id = p.id AND st.status IN ('probationary', 'official') \
+                 WHERE p.residence_locality_id IS NOT NULL) ORDER BY id",
+            )
+            .await?;
+            let (Some(l), Some(p)) = (
+                rng.pick(&empty),
+                rng.pick(&ids(s, &open_of("candidate")).await?),
+            ) else {
+                return Ok("none");
+            };
+            let Some(rec) = s.person_by_id(p).await? else {
+                return Ok("none");
+            };
+            let mut person = rec.person.clone();
+            person.residence_locality = Some(l);
+            s.person_update(&person, "test").await?;
+            let branch = current_branch(s, p).await?;
+            s.person_add_status(p, PartyStatus::Probationary, branch, day(p).await?, "test")
+                .await?;
+            Ok("first member")
+        }
         9 => {
             // A member moves house (the coverage of both villages follows).
             let people = ids(s, "SELECT DISTINCT person_id FROM person_status WHERE status IN ('probationary', 'official') ORDER BY person_id").await?;
@@ -542,6 +569,7 @@ async fn aggregates_equal_the_facts_after_random_writes() -> R {
             "residence",
             "service",
             "locality moved",
+            "first member",
         ] {
             assert!(
                 done.get(kind).copied().unwrap_or(0) > 0,

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use super::coverage::LocalityFact;
 use crate::dates::Date;
-use crate::locality::LocalityKind;
+use crate::locality::{LocalityId, LocalityKind};
 use crate::org::OrgId;
 
 /// `[from, to)`.
@@ -368,6 +368,90 @@ pub fn member_time_changed(
     out
 }
 
+/// `a` less `b` (both merged).
+fn subtract(a: &[Interval], b: &[Interval]) -> Vec<Interval> {
+    let mut out = vec![];
+    for &(f, t) in a {
+        let mut from = f;
+        for &(bf, bt) in b {
+            if bt <= from || bf >= t {
+                continue;
+            }
+            if bf > from {
+                out.push((from, bf));
+            }
+            from = from.max(bt);
+            if from >= t {
+                break;
+            }
+        }
+        if from < t {
+            out.push((from, t));
+        }
+    }
+    out
+}
+
+/// A person's member time added by a change of their status spells (`(is member, branch, from,
+/// to)` as in [`member_time_changed`]): the days added in each branch (`None`: member time
+/// without a branch), or `None` when the change also takes member time away from a branch —
+/// then the facts of the localities touched are recomputed rather than checked.
+pub fn member_time_added(
+    before: impl IntoIterator<Item = (bool, Option<OrgId>, Date, Date)>,
+    after: impl IntoIterator<Item = (bool, Option<OrgId>, Date, Date)>,
+) -> Option<Vec<(Option<OrgId>, Interval)>> {
+    let by_branch = |spells: &mut dyn Iterator<Item = (bool, Option<OrgId>, Date, Date)>| {
+        let mut m: BTreeMap<Option<OrgId>, Vec<Interval>> = BTreeMap::new();
+        for (member, branch, from, to) in spells {
+            if member {
+                m.entry(branch).or_default().push((from, to));
+            }
+        }
+        m.into_iter()
+            .map(|(b, v)| (b, merged(v)))
+            .collect::<BTreeMap<_, _>>()
+    };
+    let b = by_branch(&mut before.into_iter());
+    let a = by_branch(&mut after.into_iter());
+    for (branch, was) in &b {
+        let now = a.get(branch).map_or(&[][..], Vec::as_slice);
+        if !subtract(was, now).is_empty() {
+            return None;
+        }
+    }
+    let mut out = vec![];
+    for (branch, now) in &a {
+        let was = b.get(branch).map_or(&[][..], Vec::as_slice);
+        out.extend(subtract(now, was).into_iter().map(|i| (*branch, i)));
+    }
+    Some(out)
+}
+
+/// Whether member time `added` to one person leaves the spells of every locality as they are:
+/// on each day added, the locality the person lives in (`home`) already counts a resident
+/// member, and every locality served by the branch already counts a member in its branch. The
+/// facts of a day can only turn from "no member" to "member" by added time, so a day already
+/// counted stays the same, and so do the spells. `spells`: the stored spells of the home and
+/// of every locality the branches of `added` serve.
+pub fn added_time_covered(
+    spells: &[(LocalityId, LocalitySpell)],
+    home: Option<LocalityId>,
+    added: &[(Option<OrgId>, Interval)],
+) -> bool {
+    let overlaps = |s: &LocalitySpell, i: &Interval| s.from < i.1 && i.0 < s.to;
+    added.iter().all(|(branch, i)| {
+        spells.iter().all(|(loc, s)| {
+            if !overlaps(s, i) {
+                return true;
+            }
+            let home_ok = Some(*loc) != home || s.fact.has_resident_member;
+            let branch_ok =
+                branch.is_none() || s.fact.branch != *branch || s.fact.branch_has_member;
+            home_ok && branch_ok
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -474,6 +558,122 @@ mod tests {
                 prop_assert_eq!(back.as_ref().map(class_key), Some(class_key(&s.fact)));
             }
         }
+    }
+
+    proptest! {
+        /// Member time added to a resident who is also in a serving branch: when the stored
+        /// spells already cover it, recomputing them gives the same spells.
+        #[test]
+        fn covered_additions_change_no_spell(
+            r in record(),
+            added in prop::collection::vec((prop::option::of(10i64..13), interval()), 1..3),
+        ) {
+            const HOME: LocalityId = 7;
+            let before = locality_spells(&r);
+            let mut after = r.clone();
+            for (b, i) in &added {
+                after.residents.push(*i);
+                if let Some(b) = b {
+                    after.branches.entry(*b).or_default().members.push(*i);
+                }
+            }
+            let stored: Vec<(LocalityId, LocalitySpell)> = before.iter().map(|s| (HOME, s.clone())).collect();
+            if added_time_covered(&stored, Some(HOME), &added) {
+                prop_assert_eq!(locality_spells(&after), before.clone());
+            }
+            // Not the home: only the branch's members count.
+            let mut elsewhere = r.clone();
+            for (b, i) in &added {
+                if let Some(b) = b {
+                    elsewhere.branches.entry(*b).or_default().members.push(*i);
+                }
+            }
+            let stored: Vec<(LocalityId, LocalitySpell)> = before.iter().map(|s| (HOME + 1, s.clone())).collect();
+            if added_time_covered(&stored, Some(HOME), &added) {
+                prop_assert_eq!(locality_spells(&elsewhere), before);
+            }
+        }
+
+        /// The added time is what `after` has in each branch beyond `before`; nothing is
+        /// reported added when time is taken away.
+        #[test]
+        fn added_time_is_the_difference(
+            before in prop::collection::vec((any::<bool>(), prop::option::of(10i64..12), interval()), 0..4),
+            after in prop::collection::vec((any::<bool>(), prop::option::of(10i64..12), interval()), 0..4),
+        ) {
+            let flat = |v: &[(bool, Option<OrgId>, Interval)]| v.iter().map(|(m, b, i)| (*m, *b, i.0, i.1)).collect::<Vec<_>>();
+            let holds_in = |v: &[(bool, Option<OrgId>, Interval)], b: Option<OrgId>, day: Date| {
+                v.iter().any(|(m, br, i)| *m && *br == b && i.0 <= day && day < i.1)
+            };
+            let got = member_time_added(flat(&before), flat(&after));
+            let mut removed = false;
+            for n in 0..110 {
+                let day = d(n);
+                for b in [None, Some(10), Some(11)] {
+                    let (was, now) = (holds_in(&before, b, day), holds_in(&after, b, day));
+                    removed |= was && !now;
+                    if let Some(added) = &got {
+                        let in_added = added.iter().any(|(ab, i)| *ab == b && i.0 <= day && day < i.1);
+                        prop_assert_eq!(in_added, now && !was, "day {} branch {:?}", day, b);
+                    }
+                }
+            }
+            if got.is_none() {
+                // Taken away on some day (possibly past the days probed, for open ends).
+                let late = NaiveDate::from_ymd_opt(2400, 1, 1).unwrap_or_default();
+                let later = [None, Some(10), Some(11)].iter().any(|b| holds_in(&before, *b, late) && !holds_in(&after, *b, late));
+                prop_assert!(removed || later);
+            } else {
+                prop_assert!(!removed);
+            }
+        }
+    }
+
+    #[test]
+    fn an_admission_in_a_village_with_members_touches_nothing() {
+        let open = crate::dates::OPEN_END;
+        let added = member_time_added(
+            [(false, Some(10), d(0), open)],
+            [(true, Some(10), d(40), open)],
+        );
+        assert_eq!(added, Some(vec![(Some(10), (d(40), open))]));
+        let fact = |resident: bool, member: bool| LocalityFact {
+            kind: LocalityKind::Village,
+            has_resident_member: resident,
+            branch: Some(10),
+            branch_serves: 1,
+            branch_has_member: member,
+        };
+        let spell = |from, to, f| LocalitySpell {
+            from,
+            to,
+            commune: 1,
+            fact: f,
+        };
+        let covered = vec![(7, spell(d(0), open, fact(true, true)))];
+        assert!(added_time_covered(
+            &covered,
+            Some(7),
+            added.as_deref().unwrap_or_default()
+        ));
+        // The first resident member from day 50: the home's spells change.
+        let first = vec![
+            (7, spell(d(0), d(50), fact(false, true))),
+            (7, spell(d(50), open, fact(true, true))),
+        ];
+        assert!(!added_time_covered(
+            &first,
+            Some(7),
+            added.as_deref().unwrap_or_default()
+        ));
+        // A correction that moves the admission later takes time away.
+        assert_eq!(
+            member_time_added(
+                [(true, Some(10), d(40), open)],
+                [(true, Some(10), d(45), open)]
+            ),
+            None
+        );
     }
 
     #[test]

@@ -498,18 +498,21 @@ pub async fn year_rows(pool: &Pool<DB>, org: OrgId, kind: FactKind, a: i32, b: i
     Ok(out)
 }
 
-/// The totals of each unit of `ids` summed over period-code ranges (inclusive; months `YYYYMM`
-/// or days `YYYYMMDD`, never a year's rows), in one statement (a range per `UNION ALL` part,
-/// each an index range).
-pub async fn totals_many(pool: &Pool<DB>, ids: &[OrgId], kind: FactKind, ranges: &[(i32, i32)]) -> Result<Vec<(OrgId, i64)>> {
+/// The totals of `kind` per unit of `ids` and per group of code ranges (each range inclusive,
+/// month rows excluded from day ranges): one statement for every group, so a ranking reads this
+/// year's and last year's admissions to date at once. Units without any row are left out.
+pub async fn totals_many(pool: &Pool<DB>, ids: &[OrgId], kind: FactKind, groups: &[Vec<(i32, i32)>]) -> Result<Vec<(OrgId, usize, i64)>> {
+    let ranges: Vec<(usize, (i32, i32))> = groups.iter().enumerate().flat_map(|(g, rs)| rs.iter().map(move |r| (g, *r))).collect();
     if ids.is_empty() || ranges.is_empty() {
         return Ok(vec![]);
     }
     let list = super::super::placeholders(2 + 2 * ranges.len(), ids.len());
-    let parts: Vec<String> = (0..ranges.len())
-        .map(|i| {
+    let parts: Vec<String> = ranges
+        .iter()
+        .enumerate()
+        .map(|(i, (g, _))| {
             format!(
-                "SELECT org_id, n FROM report_agg WHERE kind = $1 AND row_id = 'total' AND period >= ${} \
+                "SELECT org_id, CAST({g} AS BIGINT) AS g, n FROM report_agg WHERE kind = $1 AND row_id = 'total' AND period >= ${} \
                  AND period <= ${} AND period % 100 <> 0 AND org_id IN ({list})",
                 2 + 2 * i,
                 3 + 2 * i
@@ -517,11 +520,11 @@ pub async fn totals_many(pool: &Pool<DB>, ids: &[OrgId], kind: FactKind, ranges:
         })
         .collect();
     let sql = format!(
-        "SELECT org_id, CAST(SUM(n) AS BIGINT) AS n FROM ({}) AS r GROUP BY org_id",
+        "SELECT org_id, g, CAST(SUM(n) AS BIGINT) AS n FROM ({}) AS r GROUP BY org_id, g",
         parts.join(" UNION ALL ")
     );
     let mut q = sqlx::query(AssertSqlSafe(sql)).bind(kind.as_str());
-    for (a, b) in ranges {
+    for (_, (a, b)) in &ranges {
         q = q.bind(*a).bind(*b);
     }
     for id in ids {
@@ -530,7 +533,8 @@ pub async fn totals_many(pool: &Pool<DB>, ids: &[OrgId], kind: FactKind, ranges:
     let mut out = vec![];
     for r in q.fetch_all(pool).await? {
         let n: Option<i64> = r.try_get("n")?;
-        out.push((r.try_get("org_id")?, n.unwrap_or(0)));
+        let g: i64 = r.try_get("g")?;
+        out.push((r.try_get("org_id")?, usize::try_from(g).unwrap_or(0), n.unwrap_or(0)));
     }
     Ok(out)
 }

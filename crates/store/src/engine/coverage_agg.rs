@@ -18,7 +18,8 @@ use ketnap_domain::Date;
 use ketnap_domain::locality::{LocalityId, LocalityKind};
 use ketnap_domain::org::OrgId;
 use ketnap_domain::reports::coverage_spells::{
-    ClassCounts, Interval, LocalityRecord, LocalitySpell, ServingBranch, class_counts, fact_of_class, locality_spells,
+    ClassCounts, Interval, LocalityRecord, LocalitySpell, ServingBranch, added_time_covered, class_counts, fact_of_class,
+    locality_spells, member_time_added, member_time_changed,
 };
 use ketnap_domain::reports::{LocalityFact, Structure};
 use sqlx::{AssertSqlSafe, Pool, Row};
@@ -509,18 +510,62 @@ pub async fn locality_changed(conn: &mut Conn, id: LocalityId) -> Result<()> {
     refresh(conn, &ids).await
 }
 
-/// After `person`'s member spells changed in `branches` (the branches whose member time
-/// differs): where they live and what those branches serve.
-pub async fn people_changed(conn: &mut Conn, person: i64, branches: &[OrgId]) -> Result<()> {
-    if branches.is_empty() {
-        return Ok(());
+/// A person's member time: `(is member, branch, from, to)` per status spell.
+pub type MemberTime = (bool, Option<OrgId>, Date, Date);
+
+/// After `person`'s status spells changed from `before` to `after`: where they live and what
+/// the branches whose member time changed serve. When time was only added (an admission, a
+/// back-dated start) and the stored spells already count a member on every day added, nothing
+/// changes and nothing is recomputed ([`added_time_covered`]).
+pub async fn people_changed(conn: &mut Conn, person: i64, before: &[MemberTime], after: &[MemberTime]) -> Result<()> {
+    let branches = member_time_changed(before.iter().copied(), after.iter().copied());
+    let added = member_time_added(before.iter().copied(), after.iter().copied());
+    if let Some(added) = &added {
+        if added.is_empty() {
+            return Ok(());
+        }
+        let mut served: Vec<OrgId> = added.iter().filter_map(|(b, _)| *b).collect();
+        served.sort_unstable();
+        served.dedup();
+        let (home, spells) = home_and_served(conn, person, &served).await?;
+        if added_time_covered(&spells, home, added) {
+            return Ok(());
+        }
     }
     let home: Option<Option<LocalityId>> = sqlx::query_scalar("SELECT residence_locality_id FROM person WHERE id = $1")
         .bind(person)
         .fetch_optional(&mut *conn)
         .await?;
     let also: Vec<LocalityId> = home.flatten().into_iter().collect();
-    branches_changed(conn, branches, &also).await
+    branches_changed(conn, &branches, &also).await
+}
+
+/// Where `person` lives (when a stored spell says) and the stored spells of that locality and
+/// of every locality `branches` ever served, in one statement.
+async fn home_and_served(conn: &mut Conn, person: i64, branches: &[OrgId]) -> Result<(Option<LocalityId>, Vec<(LocalityId, LocalitySpell)>)> {
+    let served = if branches.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " UNION SELECT locality_id FROM locality_service WHERE branch_id IN ({})",
+            super::super::placeholders(2, branches.len())
+        )
+    };
+    let sql = format!(
+        "SELECT (SELECT residence_locality_id FROM person WHERE id = $1) AS home, {COLUMNS} FROM locality_fact \
+         WHERE locality_id IN (SELECT residence_locality_id FROM person WHERE id = $1{served})"
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(person);
+    for b in branches {
+        q = q.bind(*b);
+    }
+    let mut home = None;
+    let mut spells = vec![];
+    for r in q.fetch_all(&mut *conn).await? {
+        home = r.try_get("home")?;
+        spells.push(spell_of(&r)?);
+    }
+    Ok((home, spells))
 }
 
 /// Recomputes the whole table.

@@ -106,7 +106,7 @@ where
 }
 
 /// The calendar kept for `token`, if any.
-fn cached(token: &Option<String>) -> Option<Calendar> {
+pub fn cached(token: &Option<String>) -> Option<Calendar> {
     token.as_deref().and_then(crate::calendar_cache::get)
 }
 

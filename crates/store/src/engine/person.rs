@@ -280,8 +280,7 @@ pub async fn add_status_in(
             .map(|s| (s.status.is_member(), s.branch, s.period.from, s.period.end_or_max()))
             .collect::<Vec<_>>()
     };
-    let branches = ketnap_domain::reports::coverage_spells::member_time_changed(member_time(&old_spells), member_time(&spells));
-    super::coverage_agg::people_changed(tx, person, &branches).await?;
+    super::coverage_agg::people_changed(tx, person, &member_time(&old_spells), &member_time(&spells)).await?;
     let d = json!({
         "from": from,
         "before": before.map(|s| json!({"status": s.status.as_str(), "branch": s.branch, "period": s.period})),

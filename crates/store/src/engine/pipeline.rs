@@ -93,12 +93,18 @@ async fn lock_case(tx: &mut Tx<'_>, id: CaseId) -> Result<CaseRow> {
 pub const EVENT_COLS: &str = "id, case_id, seq, date, kind, payload, doc_form, doc_number, doc_date, actor, corrects, reason, recorded_at";
 
 pub fn event_record(r: &<DB as sqlx::Database>::Row) -> Result<EventRecord> {
-    let id: i64 = r.try_get("id")?;
-    let payload: String = r.try_get("payload")?;
+    event_record_at(r, "")
+}
+
+/// [`event_record`] from columns named with `prefix` (`ev_id`, `ev_seq`, …).
+fn event_record_at(r: &<DB as sqlx::Database>::Row, prefix: &str) -> Result<EventRecord> {
+    let col = |c: &str| format!("{prefix}{c}");
+    let id: i64 = r.try_get(col("id").as_str())?;
+    let payload: String = r.try_get(col("payload").as_str())?;
     let kind: EventKind = serde_json::from_str(&payload)
         .map_err(|_| StoreError::Corrupt(format!("event #{id}: the payload does not decode")))?;
-    let number: Option<String> = r.try_get("doc_number")?;
-    let form: Option<String> = r.try_get("doc_form")?;
+    let number: Option<String> = r.try_get(col("doc_number").as_str())?;
+    let form: Option<String> = r.try_get(col("doc_form").as_str())?;
     let document = match number {
         Some(number) => Some(DocumentRef {
             form: form
@@ -106,21 +112,85 @@ pub fn event_record(r: &<DB as sqlx::Database>::Row) -> Result<EventRecord> {
                 .map(|f| decode("form", f, FormCode::parse))
                 .transpose()?,
             number,
-            date: r.try_get("doc_date")?,
+            date: r.try_get(col("doc_date").as_str())?,
         }),
         None => None,
     };
     Ok(EventRecord {
         id,
-        case_id: r.try_get("case_id")?,
-        seq: r.try_get("seq")?,
-        date: r.try_get("date")?,
+        case_id: r.try_get(col("case_id").as_str())?,
+        seq: r.try_get(col("seq").as_str())?,
+        date: r.try_get(col("date").as_str())?,
         kind,
         document,
-        actor: r.try_get("actor")?,
-        corrects: r.try_get("corrects")?,
-        reason: r.try_get("reason")?,
-        recorded_at: r.try_get("recorded_at")?,
+        actor: r.try_get(col("actor").as_str())?,
+        corrects: r.try_get(col("corrects").as_str())?,
+        reason: r.try_get(col("reason").as_str())?,
+        recorded_at: r.try_get(col("recorded_at").as_str())?,
+    })
+}
+
+/// A case as a write finds it, read in one statement: the row (locked for the transaction),
+/// its events in order, what the rules need of the person and of the case's current branch,
+/// and the calendar's version.
+struct Loaded {
+    case: CaseRow,
+    records: Vec<EventRecord>,
+    known: Known,
+    calendar_token: Option<String>,
+}
+
+/// What [`facts_for`] would otherwise read: the person's facts and the kind of one branch.
+struct Known {
+    branch: OrgId,
+    branch_kind: String,
+    person: PersonFacts,
+}
+
+async fn load_case(tx: &mut Tx<'_>, id: CaseId) -> Result<Loaded> {
+    let lock = match BACKEND {
+        crate::db::Backend::Postgres => " FOR UPDATE OF c",
+        crate::db::Backend::Sqlite => "",
+    };
+    let events: String = EVENT_COLS
+        .split(", ")
+        .map(|c| format!("e.{c} AS ev_{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT {CASE_COLS}, u.kind AS branch_kind, p.birth_date, p.education, p.youth_union, p.residence_locality_id, \
+         (SELECT h.token FROM holiday_version h WHERE h.id = 1) AS calendar_token, {events} \
+         FROM pipeline_case c JOIN person p ON p.id = c.person_id JOIN org_unit u ON u.id = c.branch_id \
+         LEFT JOIN pipeline_event e ON e.case_id = c.id WHERE c.id = $1 ORDER BY e.seq{lock}"
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_all(&mut **tx)
+        .await?;
+    let Some(first) = rows.first() else {
+        return Err(StoreError::NotFound {
+            what: "case",
+            key: id.to_string(),
+        });
+    };
+    let case = case_row(first)?;
+    let known = Known {
+        branch: case.branch_id,
+        branch_kind: first.try_get("branch_kind")?,
+        person: person_facts_row(first)?,
+    };
+    let calendar_token = first.try_get("calendar_token")?;
+    let mut records = Vec::with_capacity(rows.len());
+    for r in &rows {
+        if r.try_get::<Option<i64>, _>("ev_id")?.is_some() {
+            records.push(event_record_at(r, "ev_")?);
+        }
+    }
+    Ok(Loaded {
+        case,
+        records,
+        known,
+        calendar_token,
     })
 }
 
@@ -136,17 +206,6 @@ pub fn to_event(e: &EventRecord) -> Event {
         corrects: e.corrects,
         reason: e.reason.clone(),
     }
-}
-
-async fn events_in(tx: &mut Tx<'_>, case_id: CaseId) -> Result<Vec<EventRecord>> {
-    let sql = format!("SELECT {EVENT_COLS} FROM pipeline_event WHERE case_id = $1 ORDER BY seq");
-    sqlx::query(AssertSqlSafe(sql))
-        .bind(case_id)
-        .fetch_all(&mut **tx)
-        .await?
-        .iter()
-        .map(event_record)
-        .collect()
 }
 
 /// Now, to the microsecond both engines keep.
@@ -285,9 +344,27 @@ async fn official_members(tx: &mut Tx<'_>, branch: OrgId, date: Date) -> Result<
 
 /// What the database knows, on the event's date, that the rules need (see
 /// `crate::pipeline_api` for the choices made).
-async fn facts_for(tx: &mut Tx<'_>, case: &CaseRow, state: &CaseState, e: &Event) -> Result<Facts> {
+async fn facts_for(
+    tx: &mut Tx<'_>,
+    case: &CaseRow,
+    state: &CaseState,
+    e: &Event,
+    known: Option<&Known>,
+) -> Result<Facts> {
     let branch = spells::branch_on(state, case.origin_branch_id, e.date);
-    // The unit's kind and the person's facts in one statement (a round trip less per event).
+    let fetched;
+    let (kind, p) = match known.filter(|k| k.branch == branch) {
+        Some(k) => (k.branch_kind.as_str(), &k.person),
+        None => {
+            fetched = unit_and_person(tx, case, branch).await?;
+            (fetched.0.as_str(), &fetched.1)
+        }
+    };
+    facts_from(tx, branch, kind, p, e).await
+}
+
+/// The kind of `branch` and the case's person's facts, in one statement.
+async fn unit_and_person(tx: &mut Tx<'_>, case: &CaseRow, branch: OrgId) -> Result<(String, PersonFacts)> {
     let Some(r) = sqlx::query(
         "SELECT (SELECT u.kind FROM org_unit u WHERE u.id = $1) AS unit_kind, \
          p.birth_date, p.education, p.youth_union, p.residence_locality_id FROM person p WHERE p.id = $2",
@@ -308,8 +385,19 @@ async fn facts_for(tx: &mut Tx<'_>, case: &CaseRow, state: &CaseState, e: &Event
             key: branch.to_string(),
         });
     };
-    let p = person_facts_row(&r)?;
-    let mut f = Facts::new(decode("organization kind", &kind, OrgKind::parse)?);
+    Ok((kind, person_facts_row(&r)?))
+}
+
+/// The facts of an event from the unit's kind and the person's facts, reading what else the
+/// step needs (members of the branch, the commune's area, mentors and introducers).
+async fn facts_from(
+    tx: &mut Tx<'_>,
+    branch: OrgId,
+    kind: &str,
+    p: &PersonFacts,
+    e: &Event,
+) -> Result<Facts> {
+    let mut f = Facts::new(decode("organization kind", kind, OrgKind::parse)?);
     f.birth_date = Some(Sensitive::new(p.birth));
     f.education = Some(p.education);
     f.youth_union_member = p.youth_union;
@@ -494,8 +582,7 @@ async fn sync_spells(
     }
     super::aggregates::refresh_people(tx, facts_before).await?;
     let member_time = |v: &[Spell]| v.iter().map(|s| (s.status.is_member(), s.branch, s.from, s.to)).collect::<Vec<_>>();
-    let branches = ketnap_domain::reports::coverage_spells::member_time_changed(member_time(&existing), member_time(&new));
-    super::coverage_agg::people_changed(tx, case.person_id, &branches).await?;
+    super::coverage_agg::people_changed(tx, case.person_id, &member_time(&existing), &member_time(&new)).await?;
     let detail = json!({
         "case": case.id,
         "before": existing.iter().map(spell_json).collect::<Vec<_>>(),
@@ -570,7 +657,26 @@ pub async fn append_in(
     actor: &str,
     cal: &Calendar,
 ) -> Result<Recorded> {
-    let case = lock_case(tx, case_id).await?;
+    let loaded = load_case(tx, case_id).await?;
+    append_loaded(tx, loaded, new, expected_version, actor, cal).await
+}
+
+/// [`append_in`] for a case already loaded in this transaction.
+async fn append_loaded(
+    tx: &mut Tx<'_>,
+    loaded: Loaded,
+    new: &NewEvent,
+    expected_version: Option<i64>,
+    actor: &str,
+    cal: &Calendar,
+) -> Result<Recorded> {
+    let Loaded {
+        case,
+        records,
+        known,
+        ..
+    } = loaded;
+    let case_id = case.id;
     if let Some(v) = expected_version
         && v != case.version
     {
@@ -583,7 +689,6 @@ pub async fn append_in(
             at: case.updated_at,
         });
     }
-    let records = events_in(tx, case_id).await?;
     let events: Vec<Event> = records.iter().map(to_event).collect();
     let before = CaseState::derive(&events);
     check_refs(tx, &case, &before, new).await?;
@@ -602,7 +707,7 @@ pub async fn append_in(
         corrects: new.corrects,
         reason: new.reason.clone(),
     };
-    let facts = facts_for(tx, &case, &before, &event).await?;
+    let facts = facts_for(tx, &case, &before, &event, Some(&known)).await?;
     pl::check(&event, &before, &facts, cal).map_err(StoreError::Refused)?;
     let after = before.apply(event);
     sync_spells(tx, &case, &before, &after, actor).await?;
@@ -786,8 +891,14 @@ pub async fn record(
     actor: &str,
 ) -> Result<Recorded> {
     let mut tx = super::org::begin_write(pool).await?;
-    let cal = super::holidays::calendar_in(&mut tx).await?;
-    let r = append_in(&mut tx, case_id, new, expected_version, actor, &cal).await?;
+    // The case, its events, the facts most steps need and the calendar's version: one
+    // statement; the calendar itself is read only when that version is not kept.
+    let loaded = load_case(&mut tx, case_id).await?;
+    let cal = match super::holidays::cached(&loaded.calendar_token) {
+        Some(cal) => cal,
+        None => super::holidays::calendar_in(&mut tx).await?,
+    };
+    let r = append_loaded(&mut tx, loaded, new, expected_version, actor, &cal).await?;
     tx.commit().await?;
     Ok(r)
 }
@@ -1021,7 +1132,7 @@ async fn import_new(
             corrects: row.event.corrects,
             reason: row.event.reason.clone(),
         };
-        match facts_for(tx, &case, &prefix, &ev).await {
+        match facts_for(tx, &case, &prefix, &ev, None).await {
             Ok(f) => {
                 facts.insert(id, f);
             }
