@@ -26,6 +26,19 @@ impl Backend {
     }
 }
 
+/// How often [`Db::start_checkpoints`] checkpoints the SQLite write-ahead log.
+pub const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
+/// The running checkpoint task of a SQLite store; dropping it stops the task.
+#[derive(Debug)]
+pub struct Checkpoints(tokio::task::JoinHandle<()>);
+
+impl Drop for Checkpoints {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// A connection pool on one of the two engines.
 #[derive(Clone, Debug)]
 pub enum Db {
@@ -49,6 +62,7 @@ impl Db {
     /// in-memory database) or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Self> {
         if url.starts_with("sqlite:") {
+            let memory = url.contains(":memory:");
             let opts = SqliteConnectOptions::from_str(url)
                 .map_err(|_| StoreError::BadUrl(url.to_string()))?
                 .create_if_missing(true)
@@ -58,11 +72,13 @@ impl Db {
                 .busy_timeout(Duration::from_secs(10))
                 .pragma("cache_size", "-65536")
                 .pragma("temp_store", "memory")
+                // The WAL is copied back into the file by a background task (see
+                // [`Db::start_checkpoints`]), not by whichever write crosses the threshold.
+                .pragma("wal_autocheckpoint", if memory { "1000" } else { "0" })
                 // Reads map the file instead of copying its pages into each connection's cache:
                 // the pool's 8 connections share the operating system's pages (coverage of a
                 // province 33–37 → 27–28 ms p50 on the national demo, docs/benchmarks.md).
                 .pragma("mmap_size", "17179869184");
-            let memory = url.contains(":memory:");
             let pool = SqlitePoolOptions::new()
                 .max_connections(if memory { 1 } else { 8 })
                 .min_connections(if memory { 1 } else { 0 })
@@ -93,6 +109,48 @@ impl Db {
         }
     }
 
+    /// SQLite on a file: starts the task that copies the write-ahead log back into the
+    /// database file every [`CHECKPOINT_EVERY`], so that no write pays for it. SQLite's own
+    /// automatic checkpoint runs inside the commit that crosses 1.000 pages: a copy and an
+    /// fsync of several milliseconds every few dozen writes (an event write's p99 11 ms
+    /// against 1,2–1,5 ms without, national demo, docs/benchmarks.md). The task stops when the
+    /// returned guard is dropped or the pool closed; `None` for PostgreSQL, an in-memory
+    /// database or outside a Tokio runtime.
+    pub fn start_checkpoints(&self) -> Option<Checkpoints> {
+        let Db::Sqlite(pool) = self else {
+            return None;
+        };
+        // sqlx names a private in-memory database `file:sqlx-in-memory-N` (no log to copy).
+        let name = pool
+            .connect_options()
+            .get_filename()
+            .to_string_lossy()
+            .into_owned();
+        if name.is_empty() || name.contains(":memory:") || name.starts_with("file:sqlx-in-memory-")
+        {
+            return None;
+        }
+        let runtime = tokio::runtime::Handle::try_current().ok()?;
+        let pool = pool.clone();
+        Some(Checkpoints(runtime.spawn(async move {
+            let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if pool.is_closed() {
+                    return;
+                }
+                // PASSIVE: copies what no reader still needs, never waits for anyone.
+                if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                    .execute(&pool)
+                    .await
+                {
+                    tracing::warn!(error = %e, "WAL checkpoint failed");
+                }
+            }
+        })))
+    }
+
     pub fn backend(&self) -> Backend {
         match self {
             Db::Sqlite(_) => Backend::Sqlite,
@@ -111,5 +169,51 @@ impl Db {
 
     pub async fn close(&self) {
         on_db!(self, p => p.close().await)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Size of the database file itself (the write-ahead log aside).
+    fn file_len(path: &std::path::Path) -> u64 {
+        std::fs::metadata(path).map_or(0, |m| m.len())
+    }
+
+    /// With SQLite's automatic checkpoint off, only the background task moves the log into the
+    /// database file: the migrations a new store writes reach the file within a few ticks.
+    #[tokio::test]
+    async fn the_background_task_checkpoints_the_log() -> Result<()> {
+        let dir = std::env::temp_dir().join(format!("ketnap-ckpt-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let path = dir.join("t.db");
+        let _ = std::fs::remove_file(&path);
+        let db = Db::connect(&format!("sqlite://{}", path.display())).await?;
+        db.migrate().await?;
+        // Nothing moved yet: the schema is in the log only.
+        let before = file_len(&path);
+        assert!(
+            before <= 4096,
+            "the file holds {before} bytes before any checkpoint"
+        );
+        let guard = db.start_checkpoints();
+        assert!(guard.is_some());
+        let mut after = before;
+        for _ in 0..40 {
+            tokio::time::sleep(CHECKPOINT_EVERY / 2).await;
+            after = file_len(&path);
+            if after > before {
+                break;
+            }
+        }
+        assert!(after > before, "the file still holds {after} bytes");
+        drop(guard);
+        db.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+        // No task for a private in-memory database.
+        let memory = Db::connect("sqlite::memory:").await?;
+        assert!(memory.start_checkpoints().is_none());
+        Ok(())
     }
 }

@@ -31,6 +31,8 @@ macro_rules! dispatch {
 #[derive(Clone, Debug)]
 pub struct Store {
     db: Db,
+    /// SQLite's background checkpoints, stopped when the last clone of the store is dropped.
+    _checkpoints: Option<std::sync::Arc<db::Checkpoints>>,
     /// Read admissions and recognitions from the facts only, not from the pre-aggregates
     /// (the baseline of benchmarks and of the exactness tests).
     facts_only: bool,
@@ -42,6 +44,7 @@ impl Store {
         let db = Db::connect(url).await?;
         db.migrate().await?;
         let store = Self {
+            _checkpoints: db.start_checkpoints().map(std::sync::Arc::new),
             db,
             facts_only: false,
         };
@@ -54,6 +57,7 @@ impl Store {
     pub fn facts_only(&self) -> Store {
         Store {
             db: self.db.clone(),
+            _checkpoints: self._checkpoints.clone(),
             facts_only: true,
         }
     }

@@ -139,6 +139,23 @@ pub async fn facts_of(conn: &mut Conn, people: &[PersonId]) -> Result<HashMap<Pe
     Ok(out)
 }
 
+/// The facts of one person (as [`facts_of`]) and their status spells as stored
+/// (`status, org_id, valid_from, valid_to` in date order), from one statement.
+pub async fn facts_and_spells(conn: &mut Conn, person: PersonId) -> Result<(HashMap<PersonId, Vec<Fact>>, Vec<StatusSpell>)> {
+    let sql = format!("{FACT_SQL} WHERE s.person_id = $1 ORDER BY s.person_id, s.valid_from");
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(person)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(spell_row)
+        .collect::<Result<Vec<_>>>()?;
+    let spells = rows.iter().map(|r| r.spell).collect();
+    let mut facts = facts_by_person(rows);
+    facts.entry(person).or_default();
+    Ok((facts, spells))
+}
+
 /// The units above `branches` (the branch itself included) over time, with their level; all
 /// branches when `None`.
 async fn ancestors(conn: &mut Conn, branches: Option<&[OrgId]>) -> Result<HashMap<OrgId, Vec<AncestorSpan>>> {

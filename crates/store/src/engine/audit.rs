@@ -28,6 +28,25 @@ pub async fn record_in(
     Ok(())
 }
 
+/// Records several audited writes of one action (`(action, entity, entity_key, detail)`, in
+/// order) with one statement, inside the caller's transaction.
+pub async fn record_all_in(tx: &mut Transaction<'_, DB>, actor: &str, rows: &[(&str, &str, &str, &str)]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO audit_log (at, actor, action, entity, entity_key, detail) VALUES {}",
+        super::super::values_list(BACKEND, rows.len(), 6)
+    );
+    let at = Utc::now();
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for (action, entity, key, detail) in rows {
+        q = q.bind(at).bind(actor).bind(*action).bind(*entity).bind(*key).bind(*detail);
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
+}
+
 /// The latest audit rows, newest first, optionally for one entity.
 pub async fn recent(pool: &Pool<DB>, entity: Option<(&str, &str)>, limit: i64) -> Result<Vec<AuditEntry>> {
     let rows = match entity {

@@ -520,27 +520,37 @@ fn spell_json(s: &Spell) -> serde_json::Value {
 }
 
 /// Brings the person's status spells in step with the case after it went from `before` to
-/// `after`, with one audit row when anything changed.
+/// `after`; when anything changed, the detail of the `person.status` audit row the caller
+/// writes with its own.
 async fn sync_spells(
     tx: &mut Tx<'_>,
     case: &CaseRow,
     before: &CaseState,
     after: &CaseState,
-    actor: &str,
-) -> Result<()> {
+) -> Result<Option<String>> {
     let b = spells::case_spells(before, case.origin_branch_id);
     let a = spells::case_spells(after, case.origin_branch_id);
     if a == b {
-        return Ok(());
+        return Ok(None);
     }
-    let existing = spells_in(tx, case.person_id).await?;
+    // The person's spells and the facts they make, read together (the facts are the ones the
+    // aggregates take away if the spells change).
+    let (facts_before, stored) = super::aggregates::facts_and_spells(tx, case.person_id).await?;
+    let existing: Vec<Spell> = stored
+        .iter()
+        .map(|s| Spell {
+            status: s.status,
+            branch: s.branch,
+            from: s.period.from,
+            to: s.period.end_or_max(),
+        })
+        .collect();
     let Some(new) = spells::reconcile(&existing, &b, &a)? else {
-        return Ok(());
+        return Ok(None);
     };
     if new == existing {
-        return Ok(());
+        return Ok(None);
     }
-    let facts_before = super::aggregates::facts_of(tx, &[case.person_id]).await?;
     for s in existing
         .iter()
         .filter(|s| !new.iter().any(|n| n.from == s.from))
@@ -588,15 +598,7 @@ async fn sync_spells(
         "before": existing.iter().map(spell_json).collect::<Vec<_>>(),
         "after": new.iter().map(spell_json).collect::<Vec<_>>(),
     });
-    super::audit::record_in(
-        tx,
-        actor,
-        "person.status",
-        "person",
-        &case.person_id.to_string(),
-        &detail.to_string(),
-    )
-    .await
+    Ok(Some(detail.to_string()))
 }
 
 async fn save_case(
@@ -710,20 +712,18 @@ async fn append_loaded(
     let facts = facts_for(tx, &case, &before, &event, Some(&known)).await?;
     pl::check(&event, &before, &facts, cal).map_err(StoreError::Refused)?;
     let after = before.apply(event);
-    sync_spells(tx, &case, &before, &after, actor).await?;
+    let status_change = sync_spells(tx, &case, &before, &after).await?;
     let proj = spells::project(&after, case.origin_branch_id, case.opened_on, cal);
     let version = case.version + 1;
     save_case(tx, &case, &proj, version, actor, at).await?;
-    let detail = json!({"event": record, "stage": after.stage, "version": version});
-    super::audit::record_in(
-        tx,
-        actor,
-        "case.event",
-        "pipeline_case",
-        &case_id.to_string(),
-        &detail.to_string(),
-    )
-    .await?;
+    let detail = json!({"event": record, "stage": after.stage, "version": version}).to_string();
+    let case_key = case_id.to_string();
+    let person_key = case.person_id.to_string();
+    let mut rows = vec![("case.event", "pipeline_case", case_key.as_str(), detail.as_str())];
+    if let Some(d) = &status_change {
+        rows.insert(0, ("person.status", "person", person_key.as_str(), d.as_str()));
+    }
+    super::audit::record_all_in(tx, actor, &rows).await?;
     Ok(Recorded {
         event: record,
         version,
@@ -1165,25 +1165,30 @@ async fn import_new(
             return Ok(());
         }
     };
-    if let Err(e) = sync_spells(tx, &case, &CaseState::default(), &state, actor).await {
-        let row = group.last().map_or(first.row, |r| r.row);
-        report.errors.extend(row_errors(row, e)?);
-        return Ok(());
-    }
+    let status_change = match sync_spells(tx, &case, &CaseState::default(), &state).await {
+        Ok(d) => d,
+        Err(e) => {
+            let row = group.last().map_or(first.row, |r| r.row);
+            report.errors.extend(row_errors(row, e)?);
+            return Ok(());
+        }
+    };
     let proj = spells::project(&state, case.origin_branch_id, case.opened_on, cal);
     let version = i64::try_from(events.len()).unwrap_or(i64::MAX);
     save_case(tx, &case, &proj, version, actor, at).await?;
-    for e in &events {
-        let detail = json!({"event": e, "case": case_id, "import_key": key});
-        super::audit::record_in(
-            tx,
-            actor,
-            "case.event",
-            "pipeline_case",
-            &case_id.to_string(),
-            &detail.to_string(),
-        )
-        .await?;
+    let case_key = case_id.to_string();
+    let person_key = case.person_id.to_string();
+    let details: Vec<String> = events
+        .iter()
+        .map(|e| json!({"event": e, "case": case_id, "import_key": key}).to_string())
+        .collect();
+    let mut rows: Vec<(&str, &str, &str, &str)> = vec![];
+    if let Some(d) = &status_change {
+        rows.push(("person.status", "person", person_key.as_str(), d.as_str()));
+    }
+    rows.extend(details.iter().map(|d| ("case.event", "pipeline_case", case_key.as_str(), d.as_str())));
+    for chunk in rows.chunks(super::super::MAX_BINDS / 6) {
+        super::audit::record_all_in(tx, actor, chunk).await?;
     }
     report.cases_created += 1;
     report.events_created += events.len();
