@@ -4,8 +4,11 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::ConnectOptions;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
 use sqlx::{PgPool, SqlitePool};
 
 use crate::error::{Result, StoreError};
@@ -110,22 +113,22 @@ impl Db {
     }
 
     /// SQLite on a file: starts the task that copies the write-ahead log back into the
-    /// database file every [`CHECKPOINT_EVERY`], so that no write pays for it. SQLite's own
-    /// automatic checkpoint runs inside the commit that crosses 1.000 pages: a copy and an
-    /// fsync of several milliseconds every few dozen writes (an event write's p99 11 ms
-    /// against 1,2–1,5 ms without, national demo, docs/benchmarks.md). The task stops when the
+    /// database file every [`CHECKPOINT_EVERY`] after writes, so that no write pays for it.
+    /// SQLite's own automatic checkpoint runs inside the commit that crosses 1.000 pages: a
+    /// copy and an fsync of several milliseconds every few dozen writes (an event write's p99
+    /// 10–11 ms against 1,1–3,4 ms without, national demo, docs/benchmarks.md). The task has
+    /// its own connection and checkpoints only when another connection committed since its last
+    /// look (`PRAGMA data_version`): a checkpoint makes every reader drop its page cache, and
+    /// one every tick on an idle database made reads up to 2× slower. It stops when the
     /// returned guard is dropped or the pool closed; `None` for PostgreSQL, an in-memory
     /// database or outside a Tokio runtime.
     pub fn start_checkpoints(&self) -> Option<Checkpoints> {
         let Db::Sqlite(pool) = self else {
             return None;
         };
+        let opts = pool.connect_options();
         // sqlx names a private in-memory database `file:sqlx-in-memory-N` (no log to copy).
-        let name = pool
-            .connect_options()
-            .get_filename()
-            .to_string_lossy()
-            .into_owned();
+        let name = opts.get_filename().to_string_lossy().into_owned();
         if name.is_empty() || name.contains(":memory:") || name.starts_with("file:sqlx-in-memory-")
         {
             return None;
@@ -133,6 +136,8 @@ impl Db {
         let runtime = tokio::runtime::Handle::try_current().ok()?;
         let pool = pool.clone();
         Some(Checkpoints(runtime.spawn(async move {
+            let mut conn: Option<SqliteConnection> = None;
+            let mut seen: Option<i64> = None;
             let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
@@ -140,9 +145,35 @@ impl Db {
                 if pool.is_closed() {
                     return;
                 }
+                if conn.is_none() {
+                    match opts.connect().await {
+                        Ok(c) => conn = Some(c),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "WAL checkpoint: no connection");
+                            continue;
+                        }
+                    }
+                }
+                let Some(c) = conn.as_mut() else { continue };
+                let version: std::result::Result<i64, sqlx::Error> =
+                    sqlx::query_scalar("PRAGMA data_version")
+                        .fetch_one(&mut *c)
+                        .await;
+                let version = match version {
+                    Ok(v) => v,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "WAL checkpoint: data_version failed");
+                        conn = None;
+                        continue;
+                    }
+                };
+                if seen == Some(version) {
+                    continue;
+                }
+                seen = Some(version);
                 // PASSIVE: copies what no reader still needs, never waits for anyone.
                 if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                    .execute(&pool)
+                    .execute(&mut *c)
                     .await
                 {
                     tracing::warn!(error = %e, "WAL checkpoint failed");
