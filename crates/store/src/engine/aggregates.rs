@@ -516,10 +516,30 @@ pub async fn year_rows(pool: &Pool<DB>, org: OrgId, kind: FactKind, a: i32, b: i
 }
 
 /// The totals of `kind` per unit of `ids` and per group of code ranges (each range inclusive,
-/// month rows excluded from day ranges): one statement for every group, so a ranking reads this
-/// year's and last year's admissions to date at once. Units without any row are left out.
+/// month rows excluded from day ranges). SQLite reads every group in one statement (a ranking
+/// reads this year's and last year's admissions to date at once: a round trip to its worker
+/// thread less); PostgreSQL one statement per group, as four index scans in one statement cost
+/// enough for its planner to start parallel workers (27–29 ms instead of 5–6 for a province's
+/// running ranking). Units without any row are left out.
 pub async fn totals_many(pool: &Pool<DB>, ids: &[OrgId], kind: FactKind, groups: &[Vec<(i32, i32)>]) -> Result<Vec<(OrgId, usize, i64)>> {
-    let ranges: Vec<(usize, (i32, i32))> = groups.iter().enumerate().flat_map(|(g, rs)| rs.iter().map(move |r| (g, *r))).collect();
+    let batches: Vec<Vec<usize>> = match BACKEND {
+        crate::db::Backend::Sqlite => vec![(0..groups.len()).collect()],
+        crate::db::Backend::Postgres => (0..groups.len()).map(|g| vec![g]).collect(),
+    };
+    let mut out = vec![];
+    for batch in batches {
+        out.extend(totals_of_groups(pool, ids, kind, groups, &batch).await?);
+    }
+    Ok(out)
+}
+
+/// [`totals_many`] for the groups `which`, in one statement.
+async fn totals_of_groups(pool: &Pool<DB>, ids: &[OrgId], kind: FactKind, groups: &[Vec<(i32, i32)>], which: &[usize]) -> Result<Vec<(OrgId, usize, i64)>> {
+    let ranges: Vec<(usize, (i32, i32))> = which
+        .iter()
+        .filter_map(|g| groups.get(*g).map(|rs| (*g, rs)))
+        .flat_map(|(g, rs)| rs.iter().map(move |r| (g, *r)))
+        .collect();
     if ids.is_empty() || ranges.is_empty() {
         return Ok(vec![]);
     }
