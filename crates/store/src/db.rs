@@ -83,6 +83,10 @@ impl Db {
                 // province 33–37 → 27–28 ms p50 on the national demo, docs/benchmarks.md).
                 .pragma("mmap_size", "17179869184");
             let pool = SqlitePoolOptions::new()
+                // No ping before lending a connection: a connection to a local file does not go
+                // stale, and the ping is a round trip to the connection's worker thread, as
+                // long as many a statement it precedes.
+                .test_before_acquire(false)
                 .max_connections(if memory { 1 } else { 8 })
                 .min_connections(if memory { 1 } else { 0 })
                 .idle_timeout(if memory {
