@@ -336,6 +336,19 @@ fn merged(mut v: Vec<Interval>) -> Vec<Interval> {
     out
 }
 
+/// A person's member time per branch (`None`: member time without a branch), merged.
+fn member_time_by_branch(
+    spells: impl IntoIterator<Item = (bool, Option<OrgId>, Date, Date)>,
+) -> BTreeMap<Option<OrgId>, Vec<Interval>> {
+    let mut m: BTreeMap<Option<OrgId>, Vec<Interval>> = BTreeMap::new();
+    for (member, branch, from, to) in spells {
+        if member {
+            m.entry(branch).or_default().push((from, to));
+        }
+    }
+    m.into_iter().map(|(b, v)| (b, merged(v))).collect()
+}
+
 /// The branches in which a person's member time (probationary or official, as
 /// `(is member, branch, from, to)` spells) differs between `before` and `after`: the branches
 /// whose localities' facts a change of status spells can touch. Empty when only the status
@@ -344,24 +357,13 @@ pub fn member_time_changed(
     before: impl IntoIterator<Item = (bool, Option<OrgId>, Date, Date)>,
     after: impl IntoIterator<Item = (bool, Option<OrgId>, Date, Date)>,
 ) -> Vec<OrgId> {
-    let by_branch = |spells: &mut dyn Iterator<Item = (bool, Option<OrgId>, Date, Date)>| {
-        let mut m: BTreeMap<OrgId, Vec<Interval>> = BTreeMap::new();
-        for (member, branch, from, to) in spells {
-            if let (true, Some(b)) = (member, branch) {
-                m.entry(b).or_default().push((from, to));
-            }
-        }
-        m.into_iter()
-            .map(|(b, v)| (b, merged(v)))
-            .collect::<BTreeMap<_, _>>()
-    };
-    let b = by_branch(&mut before.into_iter());
-    let a = by_branch(&mut after.into_iter());
+    let b = member_time_by_branch(before);
+    let a = member_time_by_branch(after);
     let mut out: Vec<OrgId> = b
         .keys()
         .chain(a.keys())
         .filter(|k| b.get(k) != a.get(k))
-        .copied()
+        .filter_map(|k| *k)
         .collect();
     out.sort_unstable();
     out.dedup();
@@ -400,19 +402,8 @@ pub fn member_time_added(
     before: impl IntoIterator<Item = (bool, Option<OrgId>, Date, Date)>,
     after: impl IntoIterator<Item = (bool, Option<OrgId>, Date, Date)>,
 ) -> Option<Vec<(Option<OrgId>, Interval)>> {
-    let by_branch = |spells: &mut dyn Iterator<Item = (bool, Option<OrgId>, Date, Date)>| {
-        let mut m: BTreeMap<Option<OrgId>, Vec<Interval>> = BTreeMap::new();
-        for (member, branch, from, to) in spells {
-            if member {
-                m.entry(branch).or_default().push((from, to));
-            }
-        }
-        m.into_iter()
-            .map(|(b, v)| (b, merged(v)))
-            .collect::<BTreeMap<_, _>>()
-    };
-    let b = by_branch(&mut before.into_iter());
-    let a = by_branch(&mut after.into_iter());
+    let b = member_time_by_branch(before);
+    let a = member_time_by_branch(after);
     for (branch, was) in &b {
         let now = a.get(branch).map_or(&[][..], Vec::as_slice);
         if !subtract(was, now).is_empty() {
