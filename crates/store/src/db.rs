@@ -220,9 +220,16 @@ mod tests {
     /// database file: the migrations a new store writes reach the file within a few ticks.
     #[tokio::test]
     async fn the_background_task_checkpoints_the_log() -> Result<()> {
-        let dir = std::env::temp_dir().join(format!("ketnap-ckpt-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let path = dir.join("t.db");
+        /// Removes the folder however the test ends.
+        struct Scratch(std::path::PathBuf);
+        impl Drop for Scratch {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+        let dir = Scratch(std::env::temp_dir().join(format!("ketnap-ckpt-{}", std::process::id())));
+        std::fs::create_dir_all(&dir.0).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let path = dir.0.join("t.db");
         let _ = std::fs::remove_file(&path);
         let db = Db::connect(&format!("sqlite://{}", path.display())).await?;
         db.migrate().await?;
@@ -245,7 +252,7 @@ mod tests {
         assert!(after > before, "the file still holds {after} bytes");
         drop(guard);
         db.close().await;
-        let _ = std::fs::remove_dir_all(&dir);
+        drop(dir);
         // No task for a private in-memory database.
         let memory = Db::connect("sqlite::memory:").await?;
         assert!(memory.start_checkpoints().is_none());
