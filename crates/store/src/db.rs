@@ -32,13 +32,38 @@ impl Backend {
 /// How often [`Db::start_checkpoints`] checkpoints the SQLite write-ahead log.
 pub const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
-/// The running checkpoint task of a SQLite store; dropping it stops the task.
+/// Largest size the SQLite write-ahead log keeps once checkpointed: a load or a rebuild writes
+/// gigabytes through it, and a log left that large is read back in full by the next process to
+/// open the database (pages then come from the log, not the mapped file: reads up to 2× slower,
+/// docs/benchmarks.md).
+pub const WAL_SIZE_LIMIT: &str = "67108864";
+
+/// The running checkpoint task of a SQLite store; [`Checkpoints::stop`] ends it with its
+/// connection closed, dropping the guard aborts it.
 #[derive(Debug)]
-pub struct Checkpoints(tokio::task::JoinHandle<()>);
+pub struct Checkpoints {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl Checkpoints {
+    /// Stops the task and waits until its connection is closed: then the pool's last connection
+    /// to close folds the log into the file and deletes it (SQLite does so only when no other
+    /// connection is open).
+    pub async fn stop(&self) {
+        let _ = self.stop.send(true);
+        let task = self.task.lock().ok().and_then(|mut t| t.take());
+        if let Some(task) = task {
+            let _ = task.await;
+        }
+    }
+}
 
 impl Drop for Checkpoints {
     fn drop(&mut self) {
-        self.0.abort();
+        if let Some(task) = self.task.get_mut().ok().and_then(Option::take) {
+            task.abort();
+        }
     }
 }
 
@@ -78,6 +103,7 @@ impl Db {
                 // The WAL is copied back into the file by a background task (see
                 // [`Db::start_checkpoints`]), not by whichever write crosses the threshold.
                 .pragma("wal_autocheckpoint", if memory { "1000" } else { "0" })
+                .pragma("journal_size_limit", WAL_SIZE_LIMIT)
                 // Reads map the file instead of copying its pages into each connection's cache:
                 // the pool's 8 connections share the operating system's pages (coverage of a
                 // province 33–37 → 27–28 ms p50 on the national demo, docs/benchmarks.md).
@@ -139,13 +165,22 @@ impl Db {
         }
         let runtime = tokio::runtime::Handle::try_current().ok()?;
         let pool = pool.clone();
-        Some(Checkpoints(runtime.spawn(async move {
+        let (stop, mut stopped) = tokio::sync::watch::channel(false);
+        let task = runtime.spawn(async move {
             let mut conn: Option<SqliteConnection> = None;
             let mut seen: Option<i64> = None;
             let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
-                tick.tick().await;
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    _ = stopped.changed() => {
+                        if let Some(c) = conn.take() {
+                            let _ = sqlx::Connection::close(c).await;
+                        }
+                        return;
+                    }
+                }
                 if pool.is_closed() {
                     return;
                 }
@@ -183,7 +218,11 @@ impl Db {
                     tracing::warn!(error = %e, "WAL checkpoint failed");
                 }
             }
-        })))
+        });
+        Some(Checkpoints {
+            stop,
+            task: std::sync::Mutex::new(Some(task)),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -211,6 +250,41 @@ impl Db {
 mod tests {
     use super::*;
 
+    /// A scratch folder, removed however the test ends.
+    struct Scratch(std::path::PathBuf);
+
+    impl Scratch {
+        fn new(name: &str) -> Result<Self> {
+            let dir = std::env::temp_dir().join(format!("ketnap-{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            Ok(Scratch(dir))
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    /// Closing a store stops its checkpoint task (and the task's connection) before the pool:
+    /// the pool's last connection then folds the log into the file and deletes it, and the next
+    /// process does not read a log back. With the task still connected the log stays.
+    #[tokio::test]
+    async fn closing_the_store_leaves_no_log() -> Result<()> {
+        let dir = Scratch::new("close")?;
+        let path = dir.0.join("t.db");
+        let store = crate::Store::open(&format!("sqlite://{}", path.display())).await?;
+        // The task connects on its first tick.
+        tokio::time::sleep(CHECKPOINT_EVERY).await;
+        let wal = dir.0.join("t.db-wal");
+        assert!(wal.exists(), "a database in WAL mode has a log while open");
+        store.close().await;
+        assert!(!wal.exists(), "the log is left behind after close");
+        Ok(())
+    }
+
     /// Size of the database file itself (the write-ahead log aside).
     fn file_len(path: &std::path::Path) -> u64 {
         std::fs::metadata(path).map_or(0, |m| m.len())
@@ -220,17 +294,8 @@ mod tests {
     /// database file: the migrations a new store writes reach the file within a few ticks.
     #[tokio::test]
     async fn the_background_task_checkpoints_the_log() -> Result<()> {
-        /// Removes the folder however the test ends.
-        struct Scratch(std::path::PathBuf);
-        impl Drop for Scratch {
-            fn drop(&mut self) {
-                let _ = std::fs::remove_dir_all(&self.0);
-            }
-        }
-        let dir = Scratch(std::env::temp_dir().join(format!("ketnap-ckpt-{}", std::process::id())));
-        std::fs::create_dir_all(&dir.0).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let dir = Scratch::new("ckpt")?;
         let path = dir.0.join("t.db");
-        let _ = std::fs::remove_file(&path);
         let db = Db::connect(&format!("sqlite://{}", path.display())).await?;
         db.migrate().await?;
         // Nothing moved yet: the schema is in the log only.

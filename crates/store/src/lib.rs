@@ -31,8 +31,9 @@ macro_rules! dispatch {
 #[derive(Clone, Debug)]
 pub struct Store {
     db: Db,
-    /// SQLite's background checkpoints, stopped when the last clone of the store is dropped.
-    _checkpoints: Option<std::sync::Arc<db::Checkpoints>>,
+    /// SQLite's background checkpoints, stopped by [`Store::close`] or when the last clone of
+    /// the store is dropped.
+    checkpoints: Option<std::sync::Arc<db::Checkpoints>>,
     /// Read admissions and recognitions from the facts only, not from the pre-aggregates
     /// (the baseline of benchmarks and of the exactness tests).
     facts_only: bool,
@@ -44,7 +45,7 @@ impl Store {
         let db = Db::connect(url).await?;
         db.migrate().await?;
         let store = Self {
-            _checkpoints: db.start_checkpoints().map(std::sync::Arc::new),
+            checkpoints: db.start_checkpoints().map(std::sync::Arc::new),
             db,
             facts_only: false,
         };
@@ -57,7 +58,7 @@ impl Store {
     pub fn facts_only(&self) -> Store {
         Store {
             db: self.db.clone(),
-            _checkpoints: self._checkpoints.clone(),
+            checkpoints: self.checkpoints.clone(),
             facts_only: true,
         }
     }
@@ -70,7 +71,12 @@ impl Store {
         &self.db
     }
 
+    /// Stops the checkpoint task, then closes the pool (on SQLite the last connection to close
+    /// folds the write-ahead log into the file and deletes it).
     pub async fn close(&self) {
+        if let Some(c) = &self.checkpoints {
+            c.stop().await;
+        }
         self.db.close().await
     }
 

@@ -272,30 +272,45 @@ impl Store {
         from: Date,
         to: Date,
     ) -> Result<HashMap<OrgId, SourceHistory>> {
-        let mut out: HashMap<OrgId, SourceHistory> = HashMap::new();
         if from >= to {
-            return Ok(out);
+            return Ok(HashMap::new());
         }
         let s = split_months(from, to);
+        // The days at the edges from the facts, the whole months from the aggregates: read
+        // side by side.
         let mut ranges: Vec<(&[OrgId], Date, Date)> = vec![(plain, from, to)];
         for (a, b) in [s.head, s.tail].into_iter().flatten() {
             ranges.push((aggregated, a, b));
         }
-        for (ids, a, b) in ranges {
-            for chunk in ids.chunks(CHUNK) {
-                for (id, f, t, admitted) in
-                    dispatch!(self, targets::candidate_outcomes_many(chunk, a, b))?
-                {
+        let edges = async {
+            let reads = ranges.into_iter().flat_map(|(ids, a, b)| {
+                ids.chunks(CHUNK).map(move |chunk| async move {
+                    dispatch!(self, targets::candidate_outcomes_many(chunk, a, b))
+                })
+            });
+            let mut out: HashMap<OrgId, SourceHistory> = HashMap::new();
+            for rows in futures_util::future::try_join_all(reads).await? {
+                for (id, f, t, admitted) in rows {
                     out.entry(id).or_default().add(f, t, admitted);
                 }
             }
-        }
-        if let Some((a, b)) = s.middle {
-            for chunk in aggregated.chunks(CHUNK) {
-                for (id, h) in dispatch!(self, aggregates::candidacy_months_many(chunk, a, b))? {
-                    out.entry(id).or_default().merge(&h);
+            Ok::<_, StoreError>(out)
+        };
+        let months = async {
+            let mut out: Vec<(OrgId, SourceHistory)> = vec![];
+            if let Some((a, b)) = s.middle {
+                for chunk in aggregated.chunks(CHUNK) {
+                    out.extend(dispatch!(
+                        self,
+                        aggregates::candidacy_months_many(chunk, a, b)
+                    )?);
                 }
             }
+            Ok::<_, StoreError>(out)
+        };
+        let (mut out, months) = tokio::try_join!(edges, months)?;
+        for (id, h) in months {
+            out.entry(id).or_default().merge(&h);
         }
         Ok(out)
     }
@@ -388,7 +403,7 @@ impl Store {
         );
         if !children {
             let unit = self
-                .target_lines(vec![unit_ref], period, as_of, rebased_on, None)
+                .target_lines(vec![unit_ref], period, as_of, rebased_on, false)
                 .await?
                 .pop()
                 .ok_or_else(|| StoreError::Corrupt("no achievement line for the unit".into()))?;
@@ -417,33 +432,13 @@ impl Store {
                 )
             })
             .collect();
-        let ids: Vec<OrgId> = refs.iter().map(|(r, _)| r.id).collect();
-        let cases = if period_running(period, as_of) {
-            let mut cases = self.open_cases_of(&ids, as_of).await?;
-            if on == as_of {
-                // On `as_of` the children partition the unit's subtree (a branch directly under
-                // the unit is its own child), so the unit's open cases are theirs summed.
-                let mut sum: HashMap<Stage, i64> = HashMap::new();
-                for c in cases.values().flatten() {
-                    *sum.entry(c.stage).or_insert(0) += c.count;
-                }
-                let counts = sum
-                    .into_iter()
-                    .map(|(stage, count)| StageCount { stage, count })
-                    .collect();
-                cases.insert(org, counts);
-            } else {
-                cases.extend(self.open_cases_of(&[org], as_of).await?);
-            }
-            Some(cases)
-        } else {
-            None
-        };
-        // The children and the unit in one pass (the unit's line last).
+        // The children and the unit in one pass (the unit's line last). On `as_of` the children
+        // partition the unit's subtree (a branch directly under the unit is its own child), so
+        // the unit's open cases are theirs summed.
         let mut all = refs;
         all.push(unit_ref);
         let mut kids = self
-            .target_lines(all, period, as_of, rebased_on, cases)
+            .target_lines(all, period, as_of, rebased_on, on == as_of)
             .await?;
         let unit = kids
             .pop()
@@ -483,23 +478,19 @@ impl Store {
     }
 
     /// The achievement lines of `orgs` with a few queries for all of them (targets, counts,
-    /// open cases and candidate history are read for every unit at once).
+    /// open cases and candidate history are read for every unit at once, the four reads side by
+    /// side on the pool's connections). With `sum_last`, the last unit's open cases are the
+    /// others' summed (they partition its subtree) instead of read.
     async fn target_lines(
         &self,
         orgs: Vec<(OrgRef, OrgKind)>,
         period: TargetPeriod,
         as_of: Date,
         rebased_on: Option<Date>,
-        open_cases: Option<HashMap<OrgId, Vec<StageCount>>>,
+        sum_last: bool,
     ) -> Result<Vec<TargetLine>> {
         let ids: Vec<OrgId> = orgs.iter().map(|(o, _)| o.id).collect();
         let kinds: Vec<(OrgId, OrgKind)> = orgs.iter().map(|(o, k)| (o.id, *k)).collect();
-        let mut targets_by_unit: HashMap<OrgId, Vec<Target>> = HashMap::new();
-        for chunk in ids.chunks(CHUNK) {
-            for (id, t) in dispatch!(self, targets::of_units(chunk, period))? {
-                targets_by_unit.entry(id).or_default().push(t);
-            }
-        }
         let start = period.start();
         let end = period.end_exclusive();
         let upto = end.min(as_of.succ_opt().unwrap_or(end));
@@ -520,27 +511,62 @@ impl Store {
             }
             _ => None,
         };
-        let mut last_year = None;
-        let admitted = match &levels {
-            Some(l) => {
-                let spans: Vec<(Date, Date)> = std::iter::once((start, upto))
-                    .chain(last_year_span)
-                    .collect();
-                let mut counts = self.admitted_spans(l, &spans).await?.into_iter();
-                let this_year = counts.next().unwrap_or_default();
-                last_year = counts.next();
-                this_year
+        let read_targets = async {
+            let mut by_unit: HashMap<OrgId, Vec<Target>> = HashMap::new();
+            for chunk in ids.chunks(CHUNK) {
+                for (id, t) in dispatch!(self, targets::of_units(chunk, period))? {
+                    by_unit.entry(id).or_default().push(t);
+                }
             }
-            None => self.admitted_for(&ids, start, upto, rebased_on).await?,
+            Ok::<_, StoreError>(by_unit)
         };
-        let mut cases: HashMap<OrgId, Vec<StageCount>> = HashMap::new();
-        let mut outcomes: HashMap<OrgId, SourceHistory> = HashMap::new();
-        if running {
-            if let (Some((prev_start, prev_upto)), None) = (last_year_span, &levels) {
-                last_year = Some(
-                    self.admitted_for(&ids, prev_start, prev_upto, rebased_on)
-                        .await?,
-                );
+        let read_admitted = async {
+            match &levels {
+                Some(l) => {
+                    let spans: Vec<(Date, Date)> = std::iter::once((start, upto))
+                        .chain(last_year_span)
+                        .collect();
+                    let mut counts = self.admitted_spans(l, &spans).await?.into_iter();
+                    Ok((counts.next().unwrap_or_default(), counts.next()))
+                }
+                None => {
+                    let this_year = self.admitted_for(&ids, start, upto, rebased_on).await?;
+                    let last_year = match last_year_span {
+                        Some((prev_start, prev_upto)) => Some(
+                            self.admitted_for(&ids, prev_start, prev_upto, rebased_on)
+                                .await?,
+                        ),
+                        None => None,
+                    };
+                    Ok::<_, StoreError>((this_year, last_year))
+                }
+            }
+        };
+        let read_cases = async {
+            if !running {
+                return Ok(HashMap::new());
+            }
+            let (summed, read) = match ids.split_last() {
+                Some((last, others)) if sum_last => (Some(*last), others),
+                _ => (None, &ids[..]),
+            };
+            let mut cases = self.open_cases_of(read, as_of).await?;
+            if let Some(unit) = summed {
+                let mut sum: HashMap<Stage, i64> = HashMap::new();
+                for c in cases.values().flatten() {
+                    *sum.entry(c.stage).or_insert(0) += c.count;
+                }
+                let counts = sum
+                    .into_iter()
+                    .map(|(stage, count)| StageCount { stage, count })
+                    .collect();
+                cases.insert(unit, counts);
+            }
+            Ok::<_, StoreError>(cases)
+        };
+        let read_outcomes = async {
+            if !running {
+                return Ok(HashMap::new());
             }
             // The source stage is measured on the candidate spells of the unit that ended in the
             // 36 whole months before the current one (whole months: read from the aggregates).
@@ -548,15 +574,13 @@ impl Store {
             let window = month_start
                 .checked_sub_months(Months::new(HISTORY_MONTHS))
                 .unwrap_or(month_start);
-            cases = match open_cases {
-                Some(c) => c,
-                None => self.open_cases_of(&ids, as_of).await?,
-            };
-            outcomes = match &levels {
-                Some(l) => self.source_history_split(l, window, month_start).await?,
-                None => self.source_history_for(&ids, window, month_start).await?,
-            };
-        }
+            match &levels {
+                Some(l) => self.source_history_split(l, window, month_start).await,
+                None => self.source_history_for(&ids, window, month_start).await,
+            }
+        };
+        let (mut targets_by_unit, (admitted, last_year), mut cases, mut outcomes) =
+            tokio::try_join!(read_targets, read_admitted, read_cases, read_outcomes)?;
         let mut lines = Vec::with_capacity(orgs.len());
         for (org, _) in orgs {
             let all = targets_by_unit.remove(&org.id).unwrap_or_default();

@@ -447,15 +447,39 @@ pub async fn load(
     let counts = counts?;
     // Statistics for the planner on the new data.
     let after: &[&str] = match BACKEND {
-        crate::db::Backend::Sqlite => &["PRAGMA analysis_limit = 1000", "ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"],
+        crate::db::Backend::Sqlite => &["PRAGMA analysis_limit = 1000", "ANALYZE"],
         crate::db::Backend::Postgres => &["ANALYZE"],
     };
     for s in after {
         sqlx::query(AssertSqlSafe(s.to_string())).execute(&mut conn).await?;
     }
+    if BACKEND == crate::db::Backend::Sqlite {
+        fold_log(&mut conn).await?;
+    }
     sqlx::Connection::close(conn).await?;
     Ok(counts)
 }
+
+/// SQLite: copies the write-ahead log of a load (the whole database) into the file and empties
+/// it. The store's checkpoint task may be copying at the same moment; SQLite then answers
+/// "busy" in the result row rather than as an error, so the checkpoint is tried again.
+async fn fold_log(conn: &mut <DB as sqlx::Database>::Connection) -> Result<()> {
+    for _ in 0..FOLD_TRIES {
+        let busy: i64 = sqlx::query_scalar("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&mut *conn)
+            .await?;
+        if busy == 0 {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    // Not an error: the data is committed; the log is folded later by the checkpoint task.
+    tracing::warn!("the write-ahead log of the load could not be emptied (busy)");
+    Ok(())
+}
+
+/// Attempts of [`fold_log`] (each waits up to the connection's busy timeout).
+const FOLD_TRIES: usize = 5;
 
 async fn load_in(
     conn: &mut <DB as sqlx::Database>::Connection,
