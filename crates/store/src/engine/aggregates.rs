@@ -47,33 +47,44 @@ struct SpellRow {
 }
 
 fn spell_row(r: &<DB as sqlx::Database>::Row) -> Result<SpellRow> {
-    let status: String = r.try_get("status")?;
-    let to: Date = r.try_get("valid_to")?;
-    let s = |k: &str| -> Result<String> { Ok(r.try_get::<String, _>(k)?) };
     Ok(SpellRow {
         person: r.try_get("person_id")?,
-        spell: StatusSpell {
-            status: PartyStatus::parse(&status).ok_or_else(|| bad("status"))?,
-            branch: r.try_get("org_id")?,
-            period: Period {
-                from: r.try_get("valid_from")?,
-                to: (to != ketnap_domain::dates::OPEN_END).then_some(to),
-            },
+        spell: spell_of(r)?,
+        who: who_of(r)?,
+    })
+}
+
+/// The status spell of a `FACT_SQL` row.
+fn spell_of(r: &<DB as sqlx::Database>::Row) -> Result<StatusSpell> {
+    let status: String = r.try_get("status")?;
+    let to: Date = r.try_get("valid_to")?;
+    Ok(StatusSpell {
+        status: PartyStatus::parse(&status).ok_or_else(|| bad("status"))?,
+        branch: r.try_get("org_id")?,
+        period: Period {
+            from: r.try_get("valid_from")?,
+            to: (to != ketnap_domain::dates::OPEN_END).then_some(to),
         },
-        who: EventFact {
-            date: r.try_get("valid_from")?,
-            sex: Sex::parse(&s("sex")?).ok_or_else(|| bad("sex"))?,
-            birth_date: r.try_get("birth_date")?,
-            ethnic_group: EthnicGroup::parse(&s("ethnic_group")?).ok_or_else(|| bad("ethnic group"))?,
-            religion: Religion::parse(&s("religion")?).ok_or_else(|| bad("religion"))?,
-            education: GeneralEducation::parse(&s("education")?).ok_or_else(|| bad("education"))?,
-            qualification: ProfessionalQualification::parse(&s("qualification")?)
-                .ok_or_else(|| bad("qualification"))?,
-            political_theory: PoliticalTheory::parse(&s("political_theory")?)
-                .ok_or_else(|| bad("political theory"))?,
-            occupation: Occupation::parse(&s("occupation")?).ok_or_else(|| bad("occupation"))?,
-            youth_union: r.try_get("youth_union")?,
-        },
+    })
+}
+
+/// The person's characteristics in a `FACT_SQL` row (dated on their birth: each fact sets its
+/// own date).
+fn who_of(r: &<DB as sqlx::Database>::Row) -> Result<EventFact> {
+    let s = |k: &str| -> Result<String> { Ok(r.try_get::<String, _>(k)?) };
+    Ok(EventFact {
+        date: r.try_get("birth_date")?,
+        sex: Sex::parse(&s("sex")?).ok_or_else(|| bad("sex"))?,
+        birth_date: r.try_get("birth_date")?,
+        ethnic_group: EthnicGroup::parse(&s("ethnic_group")?).ok_or_else(|| bad("ethnic group"))?,
+        religion: Religion::parse(&s("religion")?).ok_or_else(|| bad("religion"))?,
+        education: GeneralEducation::parse(&s("education")?).ok_or_else(|| bad("education"))?,
+        qualification: ProfessionalQualification::parse(&s("qualification")?)
+            .ok_or_else(|| bad("qualification"))?,
+        political_theory: PoliticalTheory::parse(&s("political_theory")?)
+            .ok_or_else(|| bad("political theory"))?,
+        occupation: Occupation::parse(&s("occupation")?).ok_or_else(|| bad("occupation"))?,
+        youth_union: r.try_get("youth_union")?,
     })
 }
 
@@ -83,10 +94,15 @@ fn person_facts(rows: &[SpellRow]) -> Vec<Fact> {
         return vec![];
     };
     let spells: Vec<StatusSpell> = rows.iter().map(|r| r.spell).collect();
-    let mut facts: Vec<Fact> = counted(&spells)
+    facts_from(&first.who, &spells)
+}
+
+/// The facts that `spells` make for a person of characteristics `who`.
+fn facts_from(who: &EventFact, spells: &[StatusSpell]) -> Vec<Fact> {
+    let mut facts: Vec<Fact> = counted(spells)
         .into_iter()
         .map(|c| {
-            let mut who = first.who.clone();
+            let mut who = who.clone();
             who.date = c.date;
             Fact {
                 counted: c,
@@ -95,7 +111,7 @@ fn person_facts(rows: &[SpellRow]) -> Vec<Fact> {
             }
         })
         .collect();
-    facts.extend(candidacies_ended(&spells).into_iter().map(|c| Fact {
+    facts.extend(candidacies_ended(spells).into_iter().map(|c| Fact {
         counted: Counted {
             kind: FactKind::Candidacy,
             date: c.to,
@@ -139,21 +155,56 @@ pub async fn facts_of(conn: &mut Conn, people: &[PersonId]) -> Result<HashMap<Pe
     Ok(out)
 }
 
-/// The facts of one person (as [`facts_of`]) and their status spells as stored
-/// (`status, org_id, valid_from, valid_to` in date order), from one statement.
-pub async fn facts_and_spells(conn: &mut Conn, person: PersonId) -> Result<(HashMap<PersonId, Vec<Fact>>, Vec<StatusSpell>)> {
-    let sql = format!("{FACT_SQL} WHERE s.person_id = $1 ORDER BY s.person_id, s.valid_from");
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(person)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(spell_row)
-        .collect::<Result<Vec<_>>>()?;
-    let spells = rows.iter().map(|r| r.spell).collect();
-    let mut facts = facts_by_person(rows);
-    facts.entry(person).or_default();
-    Ok((facts, spells))
+/// A person's characteristics and status spells as stored (in date order), read before the
+/// spells change: [`spells_changed`] computes the facts before and after from them.
+pub struct PersonSpells {
+    pub spells: Vec<StatusSpell>,
+    /// `None` when there is no such person.
+    who: Option<EventFact>,
+}
+
+/// [`PersonSpells`] of `person`, in one statement.
+pub async fn person_spells(conn: &mut Conn, person: PersonId) -> Result<PersonSpells> {
+    const SQL: &str = "SELECT s.status, s.org_id, s.valid_from, s.valid_to, p.sex, p.birth_date, \
+         p.ethnic_group, p.religion, p.education, p.qualification, p.political_theory, p.occupation, p.youth_union \
+         FROM person p LEFT JOIN person_status s ON s.person_id = p.id WHERE p.id = $1 ORDER BY s.valid_from";
+    let rows = sqlx::query(SQL).bind(person).fetch_all(&mut *conn).await?;
+    let mut out = PersonSpells {
+        spells: Vec::with_capacity(rows.len()),
+        who: None,
+    };
+    for r in &rows {
+        if out.who.is_none() {
+            out.who = Some(who_of(r)?);
+        }
+        if r.try_get::<Option<String>, _>("status")?.is_some() {
+            out.spells.push(spell_of(r)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Gathers into `w` what the aggregates need when the person of `before` gets the spells
+/// `after`: the facts on both sides computed here, the units above their branches and the
+/// candidacy months to update read now. Nothing when the facts are the same.
+pub async fn spells_changed(conn: &mut Conn, before: &PersonSpells, after: &[StatusSpell], w: &mut super::writes::Writes) -> Result<()> {
+    let Some(who) = &before.who else {
+        return Ok(());
+    };
+    let gone = facts_from(who, &before.spells);
+    let new = facts_from(who, after);
+    if gone == new {
+        return Ok(());
+    }
+    let branches: Vec<OrgId> = gone.iter().chain(&new).map(|f| f.counted.branch).collect();
+    let up = ancestors(conn, Some(&branches)).await?;
+    let mut acc = Acc::default();
+    for (facts, sign) in [(&gone, -1), (&new, 1)] {
+        for f in facts {
+            acc.add(f, up.get(&f.counted.branch).map_or(&[][..], Vec::as_slice), sign);
+        }
+    }
+    gather(conn, &acc, w).await
 }
 
 /// The units above `branches` (the branch itself included) over time, with their level; all
@@ -229,6 +280,101 @@ async fn write(conn: &mut Conn, acc: &Acc, fresh: bool) -> Result<()> {
         months.entry((*org, *period)).or_default().push((*row, n));
     }
     write_hist(conn, months, fresh).await
+}
+
+/// [`write`] for the few counts of one write, gathered into `w`: the `candidacy_hist` rows to
+/// change are read (on PostgreSQL created and locked) now, their new counts written with `w`.
+async fn gather(conn: &mut Conn, acc: &Acc, w: &mut super::writes::Writes) -> Result<()> {
+    use super::writes::Arg;
+    let mut changes: Vec<(&crate::aggregates::AggKey, i64)> = acc.changes().collect();
+    let key = |k: &crate::aggregates::AggKey| (k.0, k.1.as_str(), k.2, k.3);
+    changes.sort_unstable_by(|(a, _), (b, _)| key(a).cmp(&key(b)));
+    let (hist, rows): (Vec<_>, Vec<_>) = changes.into_iter().partition(|(k, _)| k.1 == FactKind::Candidacy);
+    if !rows.is_empty() {
+        let sql = format!(
+            "INSERT INTO report_agg (org_id, kind, period, row_id, n) VALUES {} \
+             ON CONFLICT (org_id, kind, period, row_id) DO UPDATE SET n = report_agg.n + excluded.n",
+            super::super::row_placeholders(rows.len(), 5)
+        );
+        let mut args = Vec::with_capacity(rows.len() * 5);
+        for ((org, kind, period, row), n) in rows {
+            args.extend([Arg::from(*org), kind.as_str().into(), (*period).into(), (*row).into(), n.into()]);
+        }
+        w.push(&sql, args);
+    }
+    let mut months: BTreeMap<(OrgId, i32), Vec<(&'static str, i64)>> = BTreeMap::new();
+    for ((org, _, period, row), n) in hist {
+        months.entry((*org, *period)).or_default().push((*row, n));
+    }
+    if months.is_empty() {
+        return Ok(());
+    }
+    let keys: Vec<(OrgId, i32)> = months.keys().copied().collect();
+    let mut current = hist_rows(conn, &keys).await?;
+    let sql = format!(
+        "INSERT INTO candidacy_hist (org_id, period, counts) VALUES {} \
+         ON CONFLICT (org_id, period) DO UPDATE SET counts = excluded.counts",
+        super::super::row_placeholders(keys.len(), 3)
+    );
+    let mut args = Vec::with_capacity(keys.len() * 3);
+    for k in &keys {
+        let mut counts = current.remove(k).unwrap_or_default();
+        for (row, n) in months.get(k).into_iter().flatten() {
+            *counts.entry((*row).to_string()).or_insert(0) += n;
+        }
+        let text = crate::aggregates::encode_counts(counts.iter().map(|(r, n)| (r.as_str(), *n)));
+        args.extend([Arg::from(k.0), k.1.into(), text.into()]);
+    }
+    w.push(&sql, args);
+    Ok(())
+}
+
+/// The counts of the `candidacy_hist` rows of `keys` (few). On PostgreSQL the missing rows are
+/// created and all of them locked by the same statement (concurrent writers of a month wait
+/// for each other instead of losing counts); SQLite's writer is alone.
+async fn hist_rows(conn: &mut Conn, keys: &[(OrgId, i32)]) -> Result<HashMap<(OrgId, i32), BTreeMap<String, i64>>> {
+    let q = match BACKEND {
+        crate::db::Backend::Postgres => {
+            let sql = format!(
+                "INSERT INTO candidacy_hist (org_id, period, counts) VALUES {} \
+                 ON CONFLICT (org_id, period) DO UPDATE SET counts = candidacy_hist.counts RETURNING org_id, period, counts",
+                (0..keys.len())
+                    .map(|i| format!("(${}, ${}, '')", 2 * i + 1, 2 * i + 2))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for (org, period) in keys {
+                q = q.bind(*org).bind(*period);
+            }
+            q
+        }
+        crate::db::Backend::Sqlite => {
+            // Every (unit, month) of the units and months asked: the few extra rows are ignored.
+            let orgs: std::collections::BTreeSet<OrgId> = keys.iter().map(|k| k.0).collect();
+            let periods: std::collections::BTreeSet<i32> = keys.iter().map(|k| k.1).collect();
+            let sql = format!(
+                "SELECT org_id, period, counts FROM candidacy_hist WHERE org_id IN ({}) AND period IN ({})",
+                super::super::placeholders(1, orgs.len()),
+                super::super::placeholders(1 + orgs.len(), periods.len())
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for o in orgs {
+                q = q.bind(o);
+            }
+            for p in periods {
+                q = q.bind(p);
+            }
+            q
+        }
+    };
+    let mut out = HashMap::new();
+    for r in q.fetch_all(&mut *conn).await? {
+        let text: String = r.try_get("counts")?;
+        let counts = crate::aggregates::decode_counts(&text).ok_or_else(unreadable_counts)?;
+        out.insert((r.try_get("org_id")?, r.try_get("period")?), counts);
+    }
+    Ok(out)
 }
 
 /// Adds counts to the `candidacy_hist` rows of (unit, month). Unless `fresh`, each row is read

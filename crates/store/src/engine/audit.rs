@@ -28,6 +28,23 @@ pub async fn record_in(
     Ok(())
 }
 
+/// The audit rows of a write, gathered into `w` to commit with it.
+pub fn gather_all(w: &mut super::writes::Writes, actor: &str, rows: &[(&str, &str, &str, &str)]) {
+    if rows.is_empty() {
+        return;
+    }
+    let sql = format!(
+        "INSERT INTO audit_log (at, actor, action, entity, entity_key, detail) VALUES {}",
+        super::super::row_placeholders(rows.len(), 6)
+    );
+    let at = Utc::now();
+    let mut args: Vec<super::writes::Arg> = Vec::with_capacity(rows.len() * 6);
+    for (action, entity, key, detail) in rows {
+        args.extend([at.into(), actor.into(), (*action).into(), (*entity).into(), (*key).into(), (*detail).into()]);
+    }
+    w.push(&sql, args);
+}
+
 /// Records several audited writes of one action (`(action, entity, entity_key, detail)`, in
 /// order) with one statement, inside the caller's transaction.
 pub async fn record_all_in(tx: &mut Transaction<'_, DB>, actor: &str, rows: &[(&str, &str, &str, &str)]) -> Result<()> {

@@ -33,34 +33,34 @@ const ADD: &str = " ON CONFLICT (org_id, valid_from, valid_to, stage) DO UPDATE 
 
 /// A case moved from `before` to `after` (`None`: not open — created, closed or reopened).
 pub async fn case_changed(conn: &mut Conn, before: Option<OpenAt<'_>>, after: Option<OpenAt<'_>>) -> Result<()> {
+    let mut w = super::writes::Writes::new();
+    gather_case_changed(&mut w, before, after);
+    w.run(conn).await?;
+    Ok(())
+}
+
+/// [`case_changed`] gathered into `w` (it reads nothing: the closure is joined in the SQL).
+pub fn gather_case_changed(w: &mut super::writes::Writes, before: Option<OpenAt<'_>>, after: Option<OpenAt<'_>>) {
+    use super::writes::Arg;
     if before == after {
-        return Ok(());
+        return;
     }
     if let (Some(b), Some(a)) = (&before, &after)
         && b.branch == a.branch
     {
-        // The usual step: the stage changes within the branch; two different stages, so no row
-        // is touched twice and nothing needs netting.
         let sql = format!(
             "{UPSERT} SELECT c.ancestor_id, c.valid_from, c.valid_to, s.stage, s.n FROM org_closure c \
              CROSS JOIN (SELECT CAST($2 AS TEXT) AS stage, CAST(-1 AS BIGINT) AS n \
              UNION ALL SELECT CAST($3 AS TEXT), CAST(1 AS BIGINT)) AS s WHERE c.descendant_id = $1{ADD}"
         );
-        sqlx::query(AssertSqlSafe(sql))
-            .bind(a.branch)
-            .bind(b.stage)
-            .bind(a.stage)
-            .execute(&mut *conn)
-            .await?;
-        return Ok(());
+        w.push(&sql, vec![Arg::from(a.branch), b.stage.into(), a.stage.into()]);
+        return;
     }
-    // One statement for both sides, netted per row: a transfer between two branches of one
-    // commune leaves the commune's row as it was, and PostgreSQL refuses to touch a row twice.
     let mut parts = vec![];
-    let mut binds: Vec<(OrgId, &str, i64)> = vec![];
-    for (side, sign) in [(before, -1), (after, 1)] {
+    let mut args: Vec<Arg> = vec![];
+    for (side, sign) in [(before, -1_i64), (after, 1)] {
         if let Some(at) = side {
-            let k = binds.len() * 3;
+            let k = args.len();
             parts.push(format!(
                 "SELECT c.ancestor_id AS org_id, c.valid_from, c.valid_to, CAST(${} AS TEXT) AS stage, CAST(${} AS BIGINT) AS n \
                  FROM org_closure c WHERE c.descendant_id = ${}",
@@ -68,7 +68,7 @@ pub async fn case_changed(conn: &mut Conn, before: Option<OpenAt<'_>>, after: Op
                 k + 3,
                 k + 1
             ));
-            binds.push((at.branch, at.stage, sign));
+            args.extend([Arg::from(at.branch), at.stage.into(), sign.into()]);
         }
     }
     let sql = format!(
@@ -76,16 +76,9 @@ pub async fn case_changed(conn: &mut Conn, before: Option<OpenAt<'_>>, after: Op
          WHERE true GROUP BY org_id, valid_from, valid_to, stage{ADD}",
         parts.join(" UNION ALL ")
     );
-    let mut q = sqlx::query(AssertSqlSafe(sql));
-    for (branch, stage, sign) in binds {
-        q = q.bind(branch).bind(stage).bind(sign);
-    }
-    q.execute(&mut *conn).await?;
-    Ok(())
+    w.push(&sql, args);
 }
 
-/// Adds (`sign` 1) or removes (−1) the open cases of `branches` along their closure rows as
-/// they are now.
 async fn along_closure(conn: &mut Conn, branches: &[OrgId], sign: i64) -> Result<()> {
     for chunk in branches.chunks(CHUNK) {
         let sql = format!(

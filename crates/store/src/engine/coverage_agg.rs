@@ -518,26 +518,47 @@ pub type MemberTime = (bool, Option<OrgId>, Date, Date);
 /// back-dated start) and the stored spells already count a member on every day added, nothing
 /// changes and nothing is recomputed ([`added_time_covered`]).
 pub async fn people_changed(conn: &mut Conn, person: i64, before: &[MemberTime], after: &[MemberTime]) -> Result<()> {
+    match to_recompute(conn, person, before, after).await? {
+        Some(work) => recompute(conn, work).await,
+        None => Ok(()),
+    }
+}
+
+/// What [`people_changed`] must recompute once the new spells are written.
+#[derive(Debug)]
+pub struct Recompute {
+    person: i64,
+    branches: Vec<OrgId>,
+}
+
+/// [`people_changed`]'s check, which reads only the stored coverage (it may run before the new
+/// spells are written): `None` when nothing changes, else what [`recompute`] does after.
+pub async fn to_recompute(conn: &mut Conn, person: i64, before: &[MemberTime], after: &[MemberTime]) -> Result<Option<Recompute>> {
     let branches = member_time_changed(before.iter().copied(), after.iter().copied());
     let added = member_time_added(before.iter().copied(), after.iter().copied());
     if let Some(added) = &added {
         if added.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
         let mut served: Vec<OrgId> = added.iter().filter_map(|(b, _)| *b).collect();
         served.sort_unstable();
         served.dedup();
         let (home, spells) = home_and_served(conn, person, &served).await?;
         if added_time_covered(&spells, home, added) {
-            return Ok(());
+            return Ok(None);
         }
     }
+    Ok(Some(Recompute { person, branches }))
+}
+
+/// Recomputes the localities of [`to_recompute`]'s answer, from the spells as now written.
+pub async fn recompute(conn: &mut Conn, work: Recompute) -> Result<()> {
     let home: Option<Option<LocalityId>> = sqlx::query_scalar("SELECT residence_locality_id FROM person WHERE id = $1")
-        .bind(person)
+        .bind(work.person)
         .fetch_optional(&mut *conn)
         .await?;
     let also: Vec<LocalityId> = home.flatten().into_iter().collect();
-    branches_changed(conn, &branches, &also).await
+    branches_changed(conn, &work.branches, &also).await
 }
 
 /// Where `person` lives (when a stored spell says) and the stored spells of that locality and

@@ -50,6 +50,10 @@ macro_rules! engine {
                 use super::*;
                 include!("audit.rs");
             }
+            pub mod writes {
+                use super::*;
+                include!("writes.rs");
+            }
             pub mod org {
                 use super::*;
                 include!("org.rs");

@@ -10,17 +10,18 @@ use std::collections::HashMap;
 use chrono::{DateTime, SubsecRound, Utc};
 use ketnap_domain::calendar::Calendar;
 use ketnap_domain::org::{OrgId, OrgKind};
-use ketnap_domain::person::{GeneralEducation, PartyStatus, PersonId};
+use ketnap_domain::person::{GeneralEducation, PartyStatus, PersonId, StatusSpell};
 use ketnap_domain::pipeline::{
     self as pl, CaseState, DocumentRef, Event, EventId, EventKind, Facts, FormCode, Introducer,
     MemberFact, Proposer, StepKind,
 };
 use ketnap_domain::sensitive::Sensitive;
-use ketnap_domain::{Date, Violation};
+use ketnap_domain::{Date, Period, Violation};
 use serde_json::json;
 use sqlx::{AssertSqlSafe, Pool, Row, Transaction};
 
 use crate::error::{Result, StoreError, decode};
+use super::writes::{Arg, Writes};
 use crate::pipeline_api::spells::{self, Projection, Spell};
 use crate::pipeline_api::{
     CaseId, EventRecord, ImportCase, ImportError, ImportReport, ImportRow, NewCase, NewEvent,
@@ -519,24 +520,36 @@ fn spell_json(s: &Spell) -> serde_json::Value {
     json!({"status": s.status.as_str(), "branch": s.branch, "from": s.from, "to": s.to})
 }
 
+/// What [`sync_spells`] leaves to its caller.
+#[derive(Debug, Default)]
+struct SpellSync {
+    /// The detail of the `person.status` audit row the caller writes with its own, when the
+    /// spells changed.
+    detail: Option<String>,
+    /// Coverage to recompute once the gathered writes have run.
+    coverage: Option<super::coverage_agg::Recompute>,
+}
+
 /// Brings the person's status spells in step with the case after it went from `before` to
-/// `after`; when anything changed, the detail of the `person.status` audit row the caller
-/// writes with its own.
+/// `after`: the spells' and the aggregates' writes are gathered into `w` (what they need is
+/// read now), the coverage check is made against the stored coverage.
 async fn sync_spells(
     tx: &mut Tx<'_>,
     case: &CaseRow,
     before: &CaseState,
     after: &CaseState,
-) -> Result<Option<String>> {
+    w: &mut Writes,
+) -> Result<SpellSync> {
     let b = spells::case_spells(before, case.origin_branch_id);
     let a = spells::case_spells(after, case.origin_branch_id);
     if a == b {
-        return Ok(None);
+        return Ok(SpellSync::default());
     }
-    // The person's spells and the facts they make, read together (the facts are the ones the
-    // aggregates take away if the spells change).
-    let (facts_before, stored) = super::aggregates::facts_and_spells(tx, case.person_id).await?;
+    // The person's spells and characteristics, read together: the facts before and after are
+    // computed from them.
+    let stored = super::aggregates::person_spells(tx, case.person_id).await?;
     let existing: Vec<Spell> = stored
+        .spells
         .iter()
         .map(|s| Spell {
             status: s.status,
@@ -545,97 +558,96 @@ async fn sync_spells(
             to: s.period.end_or_max(),
         })
         .collect();
-    let Some(new) = spells::reconcile(&existing, &b, &a)? else {
-        return Ok(None);
+    let Some(mut new) = spells::reconcile(&existing, &b, &a)? else {
+        return Ok(SpellSync::default());
     };
     if new == existing {
-        return Ok(None);
+        return Ok(SpellSync::default());
     }
+    new.sort_by_key(|s| s.from);
     for s in existing
         .iter()
         .filter(|s| !new.iter().any(|n| n.from == s.from))
     {
-        sqlx::query("DELETE FROM person_status WHERE person_id = $1 AND valid_from = $2")
-            .bind(case.person_id)
-            .bind(s.from)
-            .execute(&mut **tx)
-            .await?;
+        w.push(
+            "DELETE FROM person_status WHERE person_id = $1 AND valid_from = $2",
+            vec![Arg::from(case.person_id), s.from.into()],
+        );
     }
     for s in &new {
         match existing.iter().find(|o| o.from == s.from) {
             Some(o) if o == s => {}
-            Some(_) => {
-                sqlx::query(
-                    "UPDATE person_status SET status = $1, org_id = $2, valid_to = $3 WHERE person_id = $4 AND valid_from = $5",
-                )
-                .bind(s.status.as_str())
-                .bind(s.branch)
-                .bind(s.to)
-                .bind(case.person_id)
-                .bind(s.from)
-                .execute(&mut **tx)
-                .await?;
-            }
-            None => {
-                sqlx::query(
-                    "INSERT INTO person_status (person_id, status, org_id, valid_from, valid_to) VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(case.person_id)
-                .bind(s.status.as_str())
-                .bind(s.branch)
-                .bind(s.from)
-                .bind(s.to)
-                .execute(&mut **tx)
-                .await?;
-            }
+            Some(_) => w.push(
+                "UPDATE person_status SET status = $1, org_id = $2, valid_to = $3 WHERE person_id = $4 AND valid_from = $5",
+                vec![
+                    Arg::from(s.status.as_str()),
+                    s.branch.into(),
+                    s.to.into(),
+                    case.person_id.into(),
+                    s.from.into(),
+                ],
+            ),
+            None => w.push(
+                "INSERT INTO person_status (person_id, status, org_id, valid_from, valid_to) VALUES ($1, $2, $3, $4, $5)",
+                vec![
+                    Arg::from(case.person_id),
+                    s.status.as_str().into(),
+                    s.branch.into(),
+                    s.from.into(),
+                    s.to.into(),
+                ],
+            ),
         }
     }
-    super::aggregates::refresh_people(tx, facts_before).await?;
+    let after_spells: Vec<StatusSpell> = new
+        .iter()
+        .map(|s| StatusSpell {
+            status: s.status,
+            branch: s.branch,
+            period: Period {
+                from: s.from,
+                to: (s.to != ketnap_domain::dates::OPEN_END).then_some(s.to),
+            },
+        })
+        .collect();
+    super::aggregates::spells_changed(tx, &stored, &after_spells, w).await?;
     let member_time = |v: &[Spell]| v.iter().map(|s| (s.status.is_member(), s.branch, s.from, s.to)).collect::<Vec<_>>();
-    super::coverage_agg::people_changed(tx, case.person_id, &member_time(&existing), &member_time(&new)).await?;
+    let coverage =
+        super::coverage_agg::to_recompute(tx, case.person_id, &member_time(&existing), &member_time(&new)).await?;
     let detail = json!({
         "case": case.id,
         "before": existing.iter().map(spell_json).collect::<Vec<_>>(),
         "after": new.iter().map(spell_json).collect::<Vec<_>>(),
     });
-    Ok(Some(detail.to_string()))
+    Ok(SpellSync {
+        detail: Some(detail.to_string()),
+        coverage,
+    })
 }
 
-async fn save_case(
-    tx: &mut Tx<'_>,
-    case: &CaseRow,
-    p: &Projection,
-    version: i64,
-    actor: &str,
-    at: DateTime<Utc>,
-) -> Result<()> {
-    let n = sqlx::query(
+/// Gathers the case row's update (checked against the version read) and the open-case counts'
+/// change into `w`; [`run_saved`] runs them.
+fn save_case(w: &mut Writes, case: &CaseRow, p: &Projection, version: i64, actor: &str, at: DateTime<Utc>) {
+    w.push_returning(
         "UPDATE pipeline_case SET branch_id = $1, stage = $2, is_open = $3, mentor_id = $4, last_event_on = $5, \
          deadline_on = $6, certificate_issued = $7, version = $8, updated_by = $9, updated_at = $10 \
-         WHERE id = $11 AND version = $12",
-    )
-    .bind(p.branch_id)
-    .bind(p.stage.as_str())
-    .bind(p.is_open)
-    .bind(p.mentor_id)
-    .bind(p.last_event_on)
-    .bind(p.deadline_on)
-    .bind(p.certificate_issued)
-    .bind(version)
-    .bind(actor)
-    .bind(at)
-    .bind(case.id)
-    .bind(case.version)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    if n != 1 {
-        return Err(StoreError::Corrupt(format!(
-            "case {} changed during the write",
-            case.id
-        )));
-    }
-    use super::case_agg::{OpenAt, case_changed};
+         WHERE id = $11 AND version = $12 RETURNING version",
+        vec![
+            Arg::from(p.branch_id),
+            p.stage.as_str().into(),
+            p.is_open.into(),
+            p.mentor_id.into(),
+            p.last_event_on.into(),
+            p.deadline_on.into(),
+            p.certificate_issued.into(),
+            version.into(),
+            actor.into(),
+            at.into(),
+            case.id.into(),
+            case.version.into(),
+        ],
+    );
+    use super::case_agg::{OpenAt, gather_case_changed};
     let before = case.is_open.then_some(OpenAt {
         branch: case.branch_id,
         stage: &case.stage,
@@ -644,7 +656,20 @@ async fn save_case(
         branch: p.branch_id,
         stage: p.stage.as_str(),
     });
-    case_changed(tx, before, after).await
+    gather_case_changed(w, before, after);
+}
+
+/// Runs the writes gathered by [`save_case`] and the others: the case row must have been
+/// updated once.
+async fn run_saved(tx: &mut Tx<'_>, w: Writes, case: &CaseRow) -> Result<()> {
+    let updated = w.run(tx).await?;
+    if updated.len() != 1 {
+        return Err(StoreError::Corrupt(format!(
+            "case {} changed during the write",
+            case.id
+        )));
+    }
+    Ok(())
 }
 
 // ---- writes --------------------------------------------------------------------------------
@@ -712,18 +737,23 @@ async fn append_loaded(
     let facts = facts_for(tx, &case, &before, &event, Some(&known)).await?;
     pl::check(&event, &before, &facts, cal).map_err(StoreError::Refused)?;
     let after = before.apply(event);
-    let status_change = sync_spells(tx, &case, &before, &after).await?;
+    let mut w = Writes::new();
+    let sync = sync_spells(tx, &case, &before, &after, &mut w).await?;
     let proj = spells::project(&after, case.origin_branch_id, case.opened_on, cal);
     let version = case.version + 1;
-    save_case(tx, &case, &proj, version, actor, at).await?;
+    save_case(&mut w, &case, &proj, version, actor, at);
     let detail = json!({"event": record, "stage": after.stage, "version": version}).to_string();
     let case_key = case_id.to_string();
     let person_key = case.person_id.to_string();
     let mut rows = vec![("case.event", "pipeline_case", case_key.as_str(), detail.as_str())];
-    if let Some(d) = &status_change {
+    if let Some(d) = &sync.detail {
         rows.insert(0, ("person.status", "person", person_key.as_str(), d.as_str()));
     }
-    super::audit::record_all_in(tx, actor, &rows).await?;
+    super::audit::gather_all(&mut w, actor, &rows);
+    run_saved(tx, w, &case).await?;
+    if let Some(c) = sync.coverage {
+        super::coverage_agg::recompute(tx, c).await?;
+    }
     Ok(Recorded {
         event: record,
         version,
@@ -1165,7 +1195,8 @@ async fn import_new(
             return Ok(());
         }
     };
-    let status_change = match sync_spells(tx, &case, &CaseState::default(), &state).await {
+    let mut w = Writes::new();
+    let sync = match sync_spells(tx, &case, &CaseState::default(), &state, &mut w).await {
         Ok(d) => d,
         Err(e) => {
             let row = group.last().map_or(first.row, |r| r.row);
@@ -1175,7 +1206,12 @@ async fn import_new(
     };
     let proj = spells::project(&state, case.origin_branch_id, case.opened_on, cal);
     let version = i64::try_from(events.len()).unwrap_or(i64::MAX);
-    save_case(tx, &case, &proj, version, actor, at).await?;
+    save_case(&mut w, &case, &proj, version, actor, at);
+    run_saved(tx, w, &case).await?;
+    if let Some(c) = sync.coverage {
+        super::coverage_agg::recompute(tx, c).await?;
+    }
+    let status_change = sync.detail;
     let case_key = case_id.to_string();
     let person_key = case.person_id.to_string();
     let details: Vec<String> = events
