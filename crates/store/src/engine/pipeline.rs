@@ -139,6 +139,8 @@ struct Loaded {
     records: Vec<EventRecord>,
     known: Known,
     calendar_token: Option<String>,
+    /// The id the appended event takes.
+    next_event_id: i64,
 }
 
 /// What [`facts_for`] would otherwise read: the person's facts and the kind of one branch.
@@ -153,6 +155,12 @@ async fn load_case(tx: &mut Tx<'_>, id: CaseId) -> Result<Loaded> {
         crate::db::Backend::Postgres => " FOR UPDATE OF c",
         crate::db::Backend::Sqlite => "",
     };
+    // The id the next event takes: SQLite's own rule for an append-only table (the write lock
+    // is held), PostgreSQL's sequence (a refused event leaves a gap).
+    let next_id = match BACKEND {
+        crate::db::Backend::Postgres => "(SELECT nextval(pg_get_serial_sequence('pipeline_event', 'id')))",
+        crate::db::Backend::Sqlite => "(SELECT COALESCE(MAX(id), 0) + 1 FROM pipeline_event)",
+    };
     let events: String = EVENT_COLS
         .split(", ")
         .map(|c| format!("e.{c} AS ev_{c}"))
@@ -160,7 +168,7 @@ async fn load_case(tx: &mut Tx<'_>, id: CaseId) -> Result<Loaded> {
         .join(", ");
     let sql = format!(
         "SELECT {CASE_COLS}, u.kind AS branch_kind, p.birth_date, p.education, p.youth_union, p.residence_locality_id, \
-         (SELECT h.token FROM holiday_version h WHERE h.id = 1) AS calendar_token, {events} \
+         (SELECT h.token FROM holiday_version h WHERE h.id = 1) AS calendar_token, {next_id} AS next_event_id, {events} \
          FROM pipeline_case c JOIN person p ON p.id = c.person_id JOIN org_unit u ON u.id = c.branch_id \
          LEFT JOIN pipeline_event e ON e.case_id = c.id WHERE c.id = $1 ORDER BY e.seq{lock}"
     );
@@ -181,6 +189,7 @@ async fn load_case(tx: &mut Tx<'_>, id: CaseId) -> Result<Loaded> {
         person: person_facts_row(first)?,
     };
     let calendar_token = first.try_get("calendar_token")?;
+    let next_event_id = first.try_get("next_event_id")?;
     let mut records = Vec::with_capacity(rows.len());
     for r in &rows {
         if r.try_get::<Option<i64>, _>("ev_id")?.is_some() {
@@ -192,6 +201,7 @@ async fn load_case(tx: &mut Tx<'_>, id: CaseId) -> Result<Loaded> {
         records,
         known,
         calendar_token,
+        next_event_id,
     })
 }
 
@@ -213,6 +223,53 @@ pub fn to_event(e: &EventRecord) -> Event {
 fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
+
+/// The row of a new event with id `id`, as the store keeps it (document number and reason
+/// trimmed), and the values of [`INSERT_EVENT`].
+fn event_row(id: i64, case_id: CaseId, seq: i64, e: &NewEvent, actor: &str, at: DateTime<Utc>) -> Result<(EventRecord, Vec<Arg>)> {
+    let payload = serde_json::to_string(&e.kind)
+        .map_err(|_| StoreError::Corrupt("an event payload does not encode".into()))?;
+    let kind: EventKind = serde_json::from_str(&payload)
+        .map_err(|_| StoreError::Corrupt("an event payload does not decode".into()))?;
+    let document = e.document.as_ref().map(|d| DocumentRef {
+        form: d.form,
+        number: d.number.trim().to_string(),
+        date: d.date,
+    });
+    let reason = e.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
+    let args = vec![
+        Arg::from(id),
+        case_id.into(),
+        seq.into(),
+        e.date.into(),
+        e.kind.step().as_str().into(),
+        payload.into(),
+        document.as_ref().and_then(|d| d.form).map(|f| f.as_str().to_string()).into(),
+        document.as_ref().map(|d| d.number.clone()).into(),
+        document.as_ref().and_then(|d| d.date).into(),
+        actor.into(),
+        e.corrects.into(),
+        reason.clone().into(),
+        at.into(),
+    ];
+    let record = EventRecord {
+        id,
+        case_id,
+        seq,
+        date: e.date,
+        kind,
+        document,
+        actor: actor.to_string(),
+        corrects: e.corrects,
+        reason,
+        recorded_at: at,
+    };
+    Ok((record, args))
+}
+
+/// Inserts an event row with its id given ([`event_row`]'s values).
+const INSERT_EVENT: &str = "INSERT INTO pipeline_event (id, case_id, seq, date, kind, payload, doc_form, doc_number, doc_date, actor, corrects, \
+     reason, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 
 async fn insert_event(
     tx: &mut Tx<'_>,
@@ -701,6 +758,7 @@ async fn append_loaded(
         case,
         records,
         known,
+        next_event_id: loaded_next_id,
         ..
     } = loaded;
     let case_id = case.id;
@@ -721,8 +779,8 @@ async fn append_loaded(
     check_refs(tx, &case, &before, new).await?;
     let seq = records.iter().map(|r| r.seq).max().unwrap_or(0) + 1;
     let at = now();
-    // Inserted first to get its id; a refusal below rolls the transaction back.
-    let record = insert_event(tx, case_id, seq, new, actor, at).await?;
+    // The event's row is written with the others, once the rules accept it.
+    let (record, insert) = event_row(loaded_next_id, case_id, seq, new, actor, at)?;
     let id = record.id;
     let event = Event {
         id,
@@ -738,6 +796,7 @@ async fn append_loaded(
     pl::check(&event, &before, &facts, cal).map_err(StoreError::Refused)?;
     let after = before.apply(event);
     let mut w = Writes::new();
+    w.push(INSERT_EVENT, insert);
     let sync = sync_spells(tx, &case, &before, &after, &mut w).await?;
     let proj = spells::project(&after, case.origin_branch_id, case.opened_on, cal);
     let version = case.version + 1;
