@@ -156,24 +156,48 @@ pub async fn facts_of(conn: &mut Conn, people: &[PersonId]) -> Result<HashMap<Pe
 }
 
 /// A person's characteristics and status spells as stored (in date order), read before the
-/// spells change: [`spells_changed`] computes the facts before and after from them.
+/// spells change, with the units above their branches: [`spells_changed`] computes the facts
+/// before and after from them.
 pub struct PersonSpells {
     pub spells: Vec<StatusSpell>,
     /// `None` when there is no such person.
     who: Option<EventFact>,
+    /// The units above each branch of the spells and of the branches asked for.
+    up: HashMap<OrgId, Vec<AncestorSpan>>,
 }
 
-/// [`PersonSpells`] of `person`, in one statement.
-pub async fn person_spells(conn: &mut Conn, person: PersonId) -> Result<PersonSpells> {
-    const SQL: &str = "SELECT s.status, s.org_id, s.valid_from, s.valid_to, p.sex, p.birth_date, \
-         p.ethnic_group, p.religion, p.education, p.qualification, p.political_theory, p.occupation, p.youth_union \
-         FROM person p LEFT JOIN person_status s ON s.person_id = p.id WHERE p.id = $1 ORDER BY s.valid_from";
-    let rows = sqlx::query(SQL).bind(person).fetch_all(&mut *conn).await?;
+/// [`PersonSpells`] of `person`, with the units above `also` (the branches the new spells may
+/// name), in one statement.
+pub async fn person_spells(conn: &mut Conn, person: PersonId, also: &[OrgId]) -> Result<PersonSpells> {
+    let sql = format!(
+        "SELECT 0 AS part, s.status, s.org_id, s.valid_from, s.valid_to, p.sex, p.birth_date, p.ethnic_group, p.religion, \
+         p.education, p.qualification, p.political_theory, p.occupation, p.youth_union, \
+         CAST(NULL AS BIGINT) AS ancestor_id, CAST(NULL AS TEXT) AS kind \
+         FROM person p LEFT JOIN person_status s ON s.person_id = p.id WHERE p.id = $1 \
+         UNION ALL \
+         SELECT 1, NULL, c.descendant_id, c.valid_from, c.valid_to, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+         c.ancestor_id, u.kind FROM org_closure c JOIN org_unit u ON u.id = c.ancestor_id \
+         WHERE c.descendant_id IN (SELECT org_id FROM person_status WHERE person_id = $1{}) \
+         ORDER BY 1, 4",
+        (0..also.len())
+            .map(|i| format!(" UNION SELECT CAST(${} AS BIGINT)", i + 2))
+            .collect::<String>()
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(person);
+    for b in also {
+        q = q.bind(*b);
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
     let mut out = PersonSpells {
         spells: Vec::with_capacity(rows.len()),
         who: None,
+        up: HashMap::new(),
     };
     for r in &rows {
+        if r.try_get::<i32, _>("part")? == 1 {
+            take_ancestor(&mut out.up, r, "org_id")?;
+            continue;
+        }
         if out.who.is_none() {
             out.who = Some(who_of(r)?);
         }
@@ -185,8 +209,8 @@ pub async fn person_spells(conn: &mut Conn, person: PersonId) -> Result<PersonSp
 }
 
 /// Gathers into `w` what the aggregates need when the person of `before` gets the spells
-/// `after`: the facts on both sides computed here, the units above their branches and the
-/// candidacy months to update read now. Nothing when the facts are the same.
+/// `after`: the facts on both sides computed here, the candidacy months to update read now.
+/// Nothing when the facts are the same.
 pub async fn spells_changed(conn: &mut Conn, before: &PersonSpells, after: &[StatusSpell], w: &mut super::writes::Writes) -> Result<()> {
     let Some(who) = &before.who else {
         return Ok(());
@@ -196,15 +220,50 @@ pub async fn spells_changed(conn: &mut Conn, before: &PersonSpells, after: &[Sta
     if gone == new {
         return Ok(());
     }
-    let branches: Vec<OrgId> = gone.iter().chain(&new).map(|f| f.counted.branch).collect();
-    let up = ancestors(conn, Some(&branches)).await?;
+    let acc = netted(conn, &gone, &new, Some(&before.up)).await?;
+    gather(conn, &acc, w).await
+}
+
+/// The counts that change when the facts `gone` give way to `new`, netted in one pass over the
+/// units above their branches.
+/// `known`: units above some branches already read (the others are read now).
+async fn netted(conn: &mut Conn, gone: &[Fact], new: &[Fact], known: Option<&HashMap<OrgId, Vec<AncestorSpan>>>) -> Result<Acc> {
+    let branches: Vec<OrgId> = gone
+        .iter()
+        .chain(new)
+        .map(|f| f.counted.branch)
+        .filter(|b| known.is_none_or(|k| !k.contains_key(b)))
+        .collect();
+    let mut up = match branches.is_empty() {
+        true => HashMap::new(),
+        false => ancestors(conn, Some(&branches)).await?,
+    };
+    if let Some(k) = known {
+        for (b, spans) in k {
+            up.entry(*b).or_insert_with(|| spans.clone());
+        }
+    }
     let mut acc = Acc::default();
-    for (facts, sign) in [(&gone, -1), (&new, 1)] {
+    for (facts, sign) in [(gone, -1), (new, 1)] {
         for f in facts {
             acc.add(f, up.get(&f.counted.branch).map_or(&[][..], Vec::as_slice), sign);
         }
     }
-    gather(conn, &acc, w).await
+    Ok(acc)
+}
+
+/// Adds a closure row (the branch in column `branch`, `ancestor_id`, `valid_from`, `valid_to`,
+/// the ancestor's `kind`) to `out`.
+fn take_ancestor(out: &mut HashMap<OrgId, Vec<AncestorSpan>>, r: &<DB as sqlx::Database>::Row, branch: &str) -> Result<()> {
+    let kind: String = r.try_get("kind")?;
+    let level = Level::of(OrgKind::parse(&kind).ok_or_else(|| bad("unit kind"))?);
+    out.entry(r.try_get(branch)?).or_default().push(AncestorSpan {
+        ancestor: r.try_get("ancestor_id")?,
+        from: r.try_get("valid_from")?,
+        to: r.try_get("valid_to")?,
+        level,
+    });
+    Ok(())
 }
 
 /// The units above `branches` (the branch itself included) over time, with their level; all
@@ -213,17 +272,7 @@ async fn ancestors(conn: &mut Conn, branches: Option<&[OrgId]>) -> Result<HashMa
     const SQL: &str = "SELECT c.descendant_id, c.ancestor_id, c.valid_from, c.valid_to, u.kind \
          FROM org_closure c JOIN org_unit u ON u.id = c.ancestor_id";
     let mut out: HashMap<OrgId, Vec<AncestorSpan>> = HashMap::new();
-    let mut take = |r: &<DB as sqlx::Database>::Row| -> Result<()> {
-        let kind: String = r.try_get("kind")?;
-        let level = Level::of(OrgKind::parse(&kind).ok_or_else(|| bad("unit kind"))?);
-        out.entry(r.try_get("descendant_id")?).or_default().push(AncestorSpan {
-            ancestor: r.try_get("ancestor_id")?,
-            from: r.try_get("valid_from")?,
-            to: r.try_get("valid_to")?,
-            level,
-        });
-        Ok(())
-    };
+    let mut take = |r: &<DB as sqlx::Database>::Row| take_ancestor(&mut out, r, "descendant_id");
     match branches {
         None => {
             let mut rows = sqlx::query(SQL).fetch(&mut *conn);
@@ -478,15 +527,7 @@ pub async fn refresh_people(conn: &mut Conn, before: HashMap<PersonId, Vec<Fact>
     if gone.is_empty() && new.is_empty() {
         return Ok(());
     }
-    // One pass: removals and additions netted before writing.
-    let branches: Vec<OrgId> = gone.iter().chain(&new).map(|f| f.counted.branch).collect();
-    let up = ancestors(conn, Some(&branches)).await?;
-    let mut acc = Acc::default();
-    for (facts, sign) in [(&gone, -1), (&new, 1)] {
-        for f in facts {
-            acc.add(f, up.get(&f.counted.branch).map_or(&[][..], Vec::as_slice), sign);
-        }
-    }
+    let acc = netted(conn, &gone, &new, None).await?;
     write(conn, &acc, false).await
 }
 

@@ -602,9 +602,15 @@ async fn sync_spells(
     if a == b {
         return Ok(SpellSync::default());
     }
-    // The person's spells and characteristics, read together: the facts before and after are
-    // computed from them.
-    let stored = super::aggregates::person_spells(tx, case.person_id).await?;
+    // The person's spells and characteristics, and the units above every branch the spells
+    // before and after name, read together: the facts before and after are computed from them.
+    let named: Vec<OrgId> = {
+        let mut v: Vec<OrgId> = b.iter().chain(&a).filter_map(|s| s.branch).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let stored = super::aggregates::person_spells(tx, case.person_id, &named).await?;
     let existing: Vec<Spell> = stored
         .spells
         .iter()
