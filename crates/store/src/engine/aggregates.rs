@@ -311,6 +311,13 @@ async fn write(conn: &mut Conn, acc: &Acc, fresh: bool) -> Result<()> {
     let key = |k: &crate::aggregates::AggKey| (k.0, k.1.as_str(), k.2, k.3);
     changes.sort_unstable_by(|(a, _), (b, _)| key(a).cmp(&key(b)));
     let (hist, rows): (Vec<_>, Vec<_>) = changes.into_iter().partition(|(k, _)| k.1 == FactKind::Candidacy);
+    // The candidacy months first, then the other counts: on PostgreSQL every writer takes the
+    // rows' locks in this order ([`gather`] too), so two writers never wait for each other.
+    let mut months: BTreeMap<(OrgId, i32), Vec<(&'static str, i64)>> = BTreeMap::new();
+    for ((org, _, period, row), n) in hist {
+        months.entry((*org, *period)).or_default().push((*row, n));
+    }
+    write_hist(conn, months, fresh).await?;
     const COLS: usize = 5;
     for chunk in rows.chunks(super::super::MAX_BINDS / COLS) {
         let sql = format!(
@@ -324,11 +331,7 @@ async fn write(conn: &mut Conn, acc: &Acc, fresh: bool) -> Result<()> {
         }
         q.execute(&mut *conn).await?;
     }
-    let mut months: BTreeMap<(OrgId, i32), Vec<(&'static str, i64)>> = BTreeMap::new();
-    for ((org, _, period, row), n) in hist {
-        months.entry((*org, *period)).or_default().push((*row, n));
-    }
-    write_hist(conn, months, fresh).await
+    Ok(())
 }
 
 /// [`write`] for the few counts of one write, gathered into `w`: the `candidacy_hist` rows to

@@ -39,7 +39,9 @@ pub async fn case_changed(conn: &mut Conn, before: Option<OpenAt<'_>>, after: Op
     Ok(())
 }
 
-/// [`case_changed`] gathered into `w` (it reads nothing: the closure is joined in the SQL).
+/// [`case_changed`] gathered into `w` (it reads nothing: the closure is joined in the SQL). The
+/// rows are written in key order: on PostgreSQL two writers under one unit then lock their
+/// common rows in the same order and never wait for each other.
 pub fn gather_case_changed(w: &mut super::writes::Writes, before: Option<OpenAt<'_>>, after: Option<OpenAt<'_>>) {
     use super::writes::Arg;
     if before == after {
@@ -51,7 +53,8 @@ pub fn gather_case_changed(w: &mut super::writes::Writes, before: Option<OpenAt<
         let sql = format!(
             "{UPSERT} SELECT c.ancestor_id, c.valid_from, c.valid_to, s.stage, s.n FROM org_closure c \
              CROSS JOIN (SELECT CAST($2 AS TEXT) AS stage, CAST(-1 AS BIGINT) AS n \
-             UNION ALL SELECT CAST($3 AS TEXT), CAST(1 AS BIGINT)) AS s WHERE c.descendant_id = $1{ADD}"
+             UNION ALL SELECT CAST($3 AS TEXT), CAST(1 AS BIGINT)) AS s WHERE c.descendant_id = $1 \
+             ORDER BY 1, 2, 3, 4{ADD}"
         );
         w.push(&sql, vec![Arg::from(a.branch), b.stage.into(), a.stage.into()]);
         return;
@@ -73,7 +76,7 @@ pub fn gather_case_changed(w: &mut super::writes::Writes, before: Option<OpenAt<
     }
     let sql = format!(
         "{UPSERT} SELECT org_id, valid_from, valid_to, stage, CAST(SUM(n) AS BIGINT) FROM ({}) AS d \
-         WHERE true GROUP BY org_id, valid_from, valid_to, stage{ADD}",
+         WHERE true GROUP BY org_id, valid_from, valid_to, stage ORDER BY 1, 2, 3, 4{ADD}",
         parts.join(" UNION ALL ")
     );
     w.push(&sql, args);
