@@ -271,6 +271,7 @@ fn event_row(id: i64, case_id: CaseId, seq: i64, e: &NewEvent, actor: &str, at: 
 const INSERT_EVENT: &str = "INSERT INTO pipeline_event (id, case_id, seq, date, kind, payload, doc_form, doc_number, doc_date, actor, corrects, \
      reason, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 
+/// Inserts an event row, its id picked by the database (imports, and the baseline of `bench`).
 async fn insert_event(
     tx: &mut Tx<'_>,
     case_id: CaseId,
@@ -279,30 +280,20 @@ async fn insert_event(
     actor: &str,
     at: DateTime<Utc>,
 ) -> Result<EventRecord> {
-    let payload = serde_json::to_string(&e.kind)
-        .map_err(|_| StoreError::Corrupt("an event payload does not encode".into()))?;
-    let doc = e.document.as_ref();
+    let (_, mut args) = event_row(0, case_id, seq, e, actor, at)?;
+    args.remove(0);
     // The row as stored comes back with the insert (no second statement to read it).
     let sql = format!(
         "INSERT INTO pipeline_event (case_id, seq, date, kind, payload, doc_form, doc_number, doc_date, actor, corrects, \
          reason, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING {EVENT_COLS}"
     );
-    let row = sqlx::query(AssertSqlSafe(sql))
-    .bind(case_id)
-    .bind(seq)
-    .bind(e.date)
-    .bind(e.kind.step().as_str())
-    .bind(payload)
-    .bind(doc.and_then(|d| d.form).map(|f| f.as_str()))
-    .bind(doc.map(|d| d.number.trim().to_string()))
-    .bind(doc.and_then(|d| d.date))
-    .bind(actor)
-    .bind(e.corrects)
-    .bind(e.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()))
-    .bind(at)
-    .fetch_one(&mut **tx)
-    .await?;
-    event_record(&row)
+    let mut w = Writes::new();
+    w.push_returning(&sql, args);
+    let rows = w.run(tx).await?;
+    let row = rows
+        .first()
+        .ok_or_else(|| StoreError::Corrupt("an event INSERT returned no row".into()))?;
+    event_record(row)
 }
 
 // ---- facts ---------------------------------------------------------------------------------

@@ -121,6 +121,7 @@ impl Writes {
             return Ok(vec![]);
         }
         let sql = match BACKEND {
+            _ if self.parts.len() == 1 => self.parts.join(""),
             crate::db::Backend::Sqlite => self.parts.join(";\n"),
             crate::db::Backend::Postgres => {
                 let parts: Vec<String> = self
