@@ -285,6 +285,19 @@ mod tests {
         Ok(())
     }
 
+    /// Statements gathered into one round trip, on every engine reachable (PostgreSQL always
+    /// under `CI=true`): values bound across them, the `RETURNING` part's rows, all or nothing.
+    #[tokio::test]
+    async fn gathered_writes_run_together() -> Result<()> {
+        for t in crate::testing::test_stores().await? {
+            match t.store.db() {
+                Db::Sqlite(p) => crate::engine::sqlite::writes::exercise(p).await?,
+                Db::Postgres(p) => crate::engine::postgres::writes::exercise(p).await?,
+            }
+        }
+        Ok(())
+    }
+
     /// Size of the database file itself (the write-ahead log aside).
     fn file_len(path: &std::path::Path) -> u64 {
         std::fs::metadata(path).map_or(0, |m| m.len())

@@ -180,6 +180,69 @@ fn renumber(sql: &str, offset: usize) -> String {
     out
 }
 
+/// Runs gathered statements against a scratch table on one of `pool`'s connections and checks
+/// what they did (a test of this engine, called by `db::tests`).
+#[cfg(test)]
+pub async fn exercise(pool: &sqlx::Pool<DB>) -> Result<()> {
+    use crate::error::StoreError;
+    use sqlx::Row;
+    let fail = |what: &str| Err(StoreError::Corrupt(what.to_string()));
+    let mut conn = pool.acquire().await?;
+    sqlx::query("CREATE TEMPORARY TABLE writes_check (k BIGINT PRIMARY KEY, v TEXT NOT NULL, d DATE)")
+        .execute(&mut *conn)
+        .await?;
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default();
+    // Three statements, the values of each numbered from $1: bound in turn.
+    let mut w = Writes::new();
+    w.push("INSERT INTO writes_check (k, v, d) VALUES ($1, $2, $3)", vec![Arg::from(1_i64), "a".into(), day.into()]);
+    w.push_returning(
+        "INSERT INTO writes_check (k, v, d) VALUES ($1, $2, $3) RETURNING k, v",
+        vec![Arg::from(2_i64), "b".into(), Option::<Date>::None.into()],
+    );
+    w.push(
+        "INSERT INTO writes_check (k, v) VALUES ($1, $2), ($3, $4)",
+        vec![Arg::from(3_i64), "c".into(), 4_i64.into(), "d".into()],
+    );
+    let rows = w.run(&mut conn).await?;
+    if rows.len() != 1 || rows[0].try_get::<i64, _>("k")? != 2 || rows[0].try_get::<String, _>("v")? != "b" {
+        return fail("the RETURNING part's row");
+    }
+    let all: Vec<(i64, String, Option<Date>)> = sqlx::query_as("SELECT k, v, d FROM writes_check ORDER BY k")
+        .fetch_all(&mut *conn)
+        .await?;
+    let want = vec![
+        (1, "a".to_string(), Some(day)),
+        (2, "b".to_string(), None),
+        (3, "c".to_string(), None),
+        (4, "d".to_string(), None),
+    ];
+    if all != want {
+        return fail("the rows written");
+    }
+    // Without a RETURNING part nothing comes back; a failing part fails the whole call, and in
+    // a transaction nothing of it stays.
+    sqlx::query("BEGIN").execute(&mut *conn).await?;
+    let mut w = Writes::new();
+    w.push("UPDATE writes_check SET v = $1 WHERE k = $2", vec![Arg::from("x"), 1_i64.into()]);
+    w.push("INSERT INTO writes_check (k, v) VALUES ($1, $2)", vec![Arg::from(2_i64), "dup".into()]);
+    let failed = w.run(&mut conn).await.is_err();
+    sqlx::query("ROLLBACK").execute(&mut *conn).await?;
+    if !failed {
+        return fail("a duplicate key in a gathered part was accepted");
+    }
+    let v: String = sqlx::query_scalar("SELECT v FROM writes_check WHERE k = 1").fetch_one(&mut *conn).await?;
+    if v != "a" {
+        return fail("a part before the failing one stayed");
+    }
+    let mut w = Writes::new();
+    w.push("UPDATE writes_check SET v = $1 WHERE k = $2", vec![Arg::from("y"), 3_i64.into()]);
+    if !w.run(&mut conn).await?.is_empty() {
+        return fail("rows without a RETURNING part");
+    }
+    sqlx::query("DROP TABLE writes_check").execute(&mut *conn).await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::renumber;
