@@ -370,18 +370,27 @@ async fn gather(conn: &mut Conn, acc: &Acc, w: &mut super::writes::Writes) -> Re
     );
     let mut args = Vec::with_capacity(keys.len() * 3);
     for k in &keys {
-        let mut counts = current.remove(k).unwrap_or_default();
-        for (row, n) in months.get(k).into_iter().flatten() {
-            *counts.entry((*row).to_string()).or_insert(0) += n;
-        }
-        let text = crate::aggregates::encode_counts(counts.iter().map(|(r, n)| (r.as_str(), *n)));
-        args.extend([Arg::from(k.0), k.1.into(), text.into()]);
+        args.extend([Arg::from(k.0), k.1.into(), merged(&mut current, &months, k).into()]);
     }
     w.push(&sql, args);
     Ok(())
 }
 
-/// The counts of the `candidacy_hist` rows of `keys` (few). On PostgreSQL the missing rows are
+/// The counts text of the `candidacy_hist` row `key`: what `current` holds for it plus the
+/// changes of `months`.
+fn merged(
+    current: &mut HashMap<(OrgId, i32), BTreeMap<String, i64>>,
+    months: &BTreeMap<(OrgId, i32), Vec<(&'static str, i64)>>,
+    key: &(OrgId, i32),
+) -> String {
+    let mut counts = current.remove(key).unwrap_or_default();
+    for (row, n) in months.get(key).into_iter().flatten() {
+        *counts.entry((*row).to_string()).or_insert(0) += n;
+    }
+    crate::aggregates::encode_counts(counts.iter().map(|(r, n)| (r.as_str(), *n)))
+}
+
+/// The counts of the `candidacy_hist` rows of `keys`. On PostgreSQL the missing rows are
 /// created and all of them locked by the same statement (concurrent writers of a month wait
 /// for each other instead of losing counts); SQLite's writer is alone.
 async fn hist_rows(conn: &mut Conn, keys: &[(OrgId, i32)]) -> Result<HashMap<(OrgId, i32), BTreeMap<String, i64>>> {
@@ -430,44 +439,12 @@ async fn hist_rows(conn: &mut Conn, keys: &[(OrgId, i32)]) -> Result<HashMap<(Or
 }
 
 /// Adds counts to the `candidacy_hist` rows of (unit, month). Unless `fresh`, each row is read
-/// and rewritten: on PostgreSQL the rows are created first and locked in key order, so
-/// concurrent writers of the same month wait for each other instead of losing counts.
+/// ([`hist_rows`]: on PostgreSQL created and locked in key order) and rewritten.
 async fn write_hist(conn: &mut Conn, months: BTreeMap<(OrgId, i32), Vec<(&'static str, i64)>>, fresh: bool) -> Result<()> {
     let keys: Vec<(OrgId, i32)> = months.keys().copied().collect();
     const COLS: usize = 3;
     for chunk in keys.chunks(super::super::MAX_BINDS / COLS) {
-        let mut current: HashMap<(OrgId, i32), BTreeMap<String, i64>> = HashMap::new();
-        if !fresh {
-            let sql = format!(
-                "INSERT INTO candidacy_hist (org_id, period, counts) VALUES {} ON CONFLICT (org_id, period) DO NOTHING",
-                super::super::values_list(BACKEND, chunk.len(), COLS)
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for (org, period) in chunk {
-                q = q.bind(*org).bind(*period).bind("");
-            }
-            q.execute(&mut *conn).await?;
-            let orgs: std::collections::BTreeSet<OrgId> = chunk.iter().map(|k| k.0).collect();
-            let periods: std::collections::BTreeSet<i32> = chunk.iter().map(|k| k.1).collect();
-            let sql = format!(
-                "SELECT org_id, period, counts FROM candidacy_hist WHERE org_id IN ({}) AND period IN ({}) ORDER BY org_id, period{}",
-                super::super::placeholders(1, orgs.len()),
-                super::super::placeholders(1 + orgs.len(), periods.len()),
-                if BACKEND == crate::db::Backend::Postgres { " FOR UPDATE" } else { "" }
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for o in &orgs {
-                q = q.bind(*o);
-            }
-            for p in &periods {
-                q = q.bind(*p);
-            }
-            for r in q.fetch_all(&mut *conn).await? {
-                let text: String = r.try_get("counts")?;
-                let counts = crate::aggregates::decode_counts(&text).ok_or_else(unreadable_counts)?;
-                current.insert((r.try_get("org_id")?, r.try_get("period")?), counts);
-            }
-        }
+        let mut current = if fresh { HashMap::new() } else { hist_rows(conn, chunk).await? };
         let sql = format!(
             "INSERT INTO candidacy_hist (org_id, period, counts) VALUES {} \
              ON CONFLICT (org_id, period) DO UPDATE SET counts = excluded.counts",
@@ -475,12 +452,7 @@ async fn write_hist(conn: &mut Conn, months: BTreeMap<(OrgId, i32), Vec<(&'stati
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for key in chunk {
-            let mut counts = current.remove(key).unwrap_or_default();
-            for (row, n) in months.get(key).into_iter().flatten() {
-                *counts.entry((*row).to_string()).or_insert(0) += n;
-            }
-            let text = crate::aggregates::encode_counts(counts.iter().map(|(r, n)| (r.as_str(), *n)));
-            q = q.bind(key.0).bind(key.1).bind(text);
+            q = q.bind(key.0).bind(key.1).bind(merged(&mut current, &months, key));
         }
         q.execute(&mut *conn).await?;
     }
