@@ -412,7 +412,9 @@ async fn random_write(s: &Store, rng: &mut Lcg, step: usize) -> R<&'static str> 
         }
         12 => {
             // A candidate living in a village without a member is admitted: the village's
-            // first resident member (the coverage spells change, not only the counts).
+            // first resident member (the coverage spells change, not only the counts). Every
+            // other time through a case at the admitted stage, whose ceremony makes the member
+            // (the write that reads the coverage with the person's spells).
             let empty = ids(
                 s,
                 "SELECT id FROM locality WHERE id NOT IN (SELECT p.residence_locality_id FROM person p \
@@ -420,11 +422,29 @@ async fn random_write(s: &Store, rng: &mut Lcg, step: usize) -> R<&'static str> 
                  WHERE p.residence_locality_id IS NOT NULL) ORDER BY id",
             )
             .await?;
-            let (Some(l), Some(p)) = (
+            let admitted = ids(
+                s,
+                "SELECT id FROM pipeline_case WHERE is_open AND stage = 'admitted' ORDER BY id",
+            )
+            .await?;
+            let by_case = step.is_multiple_of(2) && !admitted.is_empty();
+            let (Some(l), Some(picked)) = (
                 rng.pick(&empty),
-                rng.pick(&ids(s, &open_of("candidate")).await?),
+                rng.pick(&match by_case {
+                    true => admitted,
+                    false => ids(s, &open_of("candidate")).await?,
+                }),
             ) else {
                 return Ok("none");
+            };
+            let p = match by_case {
+                true => {
+                    s.case_get(picked, ketnap_demo::DEFAULT_UNTIL, None)
+                        .await?
+                        .case
+                        .person_id
+                }
+                false => picked,
             };
             let Some(rec) = s.person_by_id(p).await? else {
                 return Ok("none");
@@ -432,6 +452,19 @@ async fn random_write(s: &Store, rng: &mut Lcg, step: usize) -> R<&'static str> 
             let mut person = rec.person.clone();
             person.residence_locality = Some(l);
             s.person_update(&person, "test").await?;
+            if by_case {
+                let view = s.case_get(picked, ketnap_demo::DEFAULT_UNTIL, None).await?;
+                let Some(last) = view.state.last_event else {
+                    return Ok("none");
+                };
+                let ceremony = ketnap_store::pipeline_api::NewEvent::new(
+                    (last + Days::new(1)).min(ketnap_demo::DEFAULT_UNTIL),
+                    EventKind::CeremonyHeld,
+                );
+                s.case_record(picked, &ceremony, Some(view.case.version), "test")
+                    .await?;
+                return Ok("first member by ceremony");
+            }
             let branch = current_branch(s, p).await?;
             s.person_add_status(p, PartyStatus::Probationary, branch, day(p).await?, "test")
                 .await?;
@@ -570,6 +603,7 @@ async fn aggregates_equal_the_facts_after_random_writes() -> R {
             "service",
             "locality moved",
             "first member",
+            "first member by ceremony",
         ] {
             assert!(
                 done.get(kind).copied().unwrap_or(0) > 0,

@@ -164,24 +164,34 @@ pub struct PersonSpells {
     who: Option<EventFact>,
     /// The units above each branch of the spells and of the branches asked for.
     up: HashMap<OrgId, Vec<AncestorSpan>>,
+    /// Where the person lives and the coverage of that locality and of every locality the
+    /// same branches serve: what the coverage check of added member time reads.
+    pub served: super::coverage_agg::Served,
 }
 
 /// [`PersonSpells`] of `person`, with the units above `also` (the branches the new spells may
-/// name), in one statement.
+/// name) and the localities they serve, in one statement.
 pub async fn person_spells(conn: &mut Conn, person: PersonId, also: &[OrgId]) -> Result<PersonSpells> {
-    let sql = format!(
-        "SELECT 0 AS part, s.status, s.org_id, s.valid_from, s.valid_to, p.sex, p.birth_date, p.ethnic_group, p.religion, \
-         p.education, p.qualification, p.political_theory, p.occupation, p.youth_union, \
-         CAST(NULL AS BIGINT) AS ancestor_id, CAST(NULL AS TEXT) AS kind \
-         FROM person p LEFT JOIN person_status s ON s.person_id = p.id WHERE p.id = $1 \
-         UNION ALL \
-         SELECT 1, NULL, c.descendant_id, c.valid_from, c.valid_to, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
-         c.ancestor_id, u.kind FROM org_closure c JOIN org_unit u ON u.id = c.ancestor_id \
-         WHERE c.descendant_id IN (SELECT org_id FROM person_status WHERE person_id = $1{}) \
-         ORDER BY 1, 4",
+    use super::coverage_agg::{SERVED_NULLS, served_part};
+    // The branches of the stored spells and `also`.
+    let branches = format!(
+        "SELECT org_id FROM person_status WHERE person_id = $1{}",
         (0..also.len())
             .map(|i| format!(" UNION SELECT CAST(${} AS BIGINT)", i + 2))
             .collect::<String>()
+    );
+    let sql = format!(
+        "SELECT 0 AS part, s.status, s.org_id, s.valid_from, s.valid_to, CAST(NULL AS TEXT) AS kind, p.sex, \
+         p.birth_date, p.ethnic_group, p.religion, p.education, p.qualification, p.political_theory, p.occupation, \
+         p.youth_union, CAST(NULL AS BIGINT) AS ancestor_id, {SERVED_NULLS} \
+         FROM person p LEFT JOIN person_status s ON s.person_id = p.id WHERE p.id = $1 \
+         UNION ALL \
+         SELECT 1, NULL, c.descendant_id, c.valid_from, c.valid_to, u.kind, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+         NULL, NULL, c.ancestor_id, {SERVED_NULLS} FROM org_closure c JOIN org_unit u ON u.id = c.ancestor_id \
+         WHERE c.descendant_id IN ({branches}) \
+         UNION ALL {} \
+         ORDER BY 1, 4",
+        served_part("2, NULL, NULL", "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL", &branches)
     );
     let mut q = sqlx::query(AssertSqlSafe(sql)).bind(person);
     for b in also {
@@ -192,19 +202,26 @@ pub async fn person_spells(conn: &mut Conn, person: PersonId, also: &[OrgId]) ->
         spells: Vec::with_capacity(rows.len()),
         who: None,
         up: HashMap::new(),
+        served: Default::default(),
     };
     for r in &rows {
-        if r.try_get::<i32, _>("part")? == 1 {
-            take_ancestor(&mut out.up, r, "org_id")?;
-            continue;
-        }
-        if out.who.is_none() {
-            out.who = Some(who_of(r)?);
-        }
-        if r.try_get::<Option<String>, _>("status")?.is_some() {
-            out.spells.push(spell_of(r)?);
+        match r.try_get::<i32, _>("part")? {
+            1 => take_ancestor(&mut out.up, r, "org_id")?,
+            2 => out.served.take(r)?,
+            _ => {
+                if out.who.is_none() {
+                    out.who = Some(who_of(r)?);
+                }
+                if r.try_get::<Option<String>, _>("status")?.is_some() {
+                    out.spells.push(spell_of(r)?);
+                }
+            }
         }
     }
+    let mut served: Vec<OrgId> = out.spells.iter().filter_map(|s| s.branch).chain(also.iter().copied()).collect();
+    served.sort_unstable();
+    served.dedup();
+    out.served.branches = served;
     Ok(out)
 }
 

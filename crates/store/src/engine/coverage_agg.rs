@@ -518,7 +518,7 @@ pub type MemberTime = (bool, Option<OrgId>, Date, Date);
 /// back-dated start) and the stored spells already count a member on every day added, nothing
 /// changes and nothing is recomputed ([`added_time_covered`]).
 pub async fn people_changed(conn: &mut Conn, person: i64, before: &[MemberTime], after: &[MemberTime]) -> Result<()> {
-    match to_recompute(conn, person, before, after).await? {
+    match to_recompute(conn, person, before, after, None).await? {
         Some(work) => recompute(conn, work).await,
         None => Ok(()),
     }
@@ -533,7 +533,13 @@ pub struct Recompute {
 
 /// [`people_changed`]'s check, which reads only the stored coverage (it may run before the new
 /// spells are written): `None` when nothing changes, else what [`recompute`] does after.
-pub async fn to_recompute(conn: &mut Conn, person: i64, before: &[MemberTime], after: &[MemberTime]) -> Result<Option<Recompute>> {
+pub async fn to_recompute(
+    conn: &mut Conn,
+    person: i64,
+    before: &[MemberTime],
+    after: &[MemberTime],
+    known: Option<&Served>,
+) -> Result<Option<Recompute>> {
     let branches = member_time_changed(before.iter().copied(), after.iter().copied());
     let added = member_time_added(before.iter().copied(), after.iter().copied());
     if let Some(added) = &added {
@@ -543,12 +549,59 @@ pub async fn to_recompute(conn: &mut Conn, person: i64, before: &[MemberTime], a
         let mut served: Vec<OrgId> = added.iter().filter_map(|(b, _)| *b).collect();
         served.sort_unstable();
         served.dedup();
-        let (home, spells) = home_and_served(conn, person, &served).await?;
-        if added_time_covered(&spells, home, added) {
+        let covered = match known.filter(|k| served.iter().all(|b| k.branches.binary_search(b).is_ok())) {
+            // Read with the person's spells, for more branches: the spells of localities that
+            // none of `served` serves change nothing in the check.
+            Some(k) => added_time_covered(&k.spells, k.home, added),
+            None => {
+                let (home, spells) = home_and_served(conn, person, &served).await?;
+                added_time_covered(&spells, home, added)
+            }
+        };
+        if covered {
             return Ok(None);
         }
     }
     Ok(Some(Recompute { person, branches }))
+}
+
+/// Where a person lives and the stored spells of that locality and of every locality some
+/// `branches` ever served: what [`to_recompute`] checks added member time against, read ahead
+/// with the person's status spells ([`served_part`]).
+#[derive(Debug, Default)]
+pub struct Served {
+    /// Sorted.
+    pub branches: Vec<OrgId>,
+    pub home: Option<LocalityId>,
+    pub spells: Vec<(LocalityId, LocalitySpell)>,
+}
+
+impl Served {
+    /// Takes a row of [`served_part`].
+    pub fn take(&mut self, r: &<DB as sqlx::Database>::Row) -> Result<()> {
+        self.home = r.try_get("home")?;
+        self.spells.push(spell_of(r)?);
+        Ok(())
+    }
+}
+
+/// [`served_part`]'s own columns as NULLs of their types, named, for the other parts of the
+/// statement (the first part names the columns).
+pub const SERVED_NULLS: &str = "CAST(NULL AS BIGINT) AS home, CAST(NULL AS BIGINT) AS locality_id, \
+     CAST(NULL AS BIGINT) AS commune_id, CAST(NULL AS BIGINT) AS branch_id, CAST(NULL AS BIGINT) AS serves, \
+     CAST(NULL AS INTEGER) AS residents, CAST(NULL AS INTEGER) AS branch_members";
+
+/// The stored spells of the home of person `$1` and of every locality served by a branch of
+/// `branches` (a subquery of branch ids), as a part of a `UNION ALL` whose columns are `lead`
+/// (the other parts' columns before), `valid_from`, `valid_to`, `kind`, `middle`, then the
+/// columns of [`SERVED_NULLS`].
+pub fn served_part(lead: &str, middle: &str, branches: &str) -> String {
+    format!(
+        "SELECT {lead}, valid_from, valid_to, kind, {middle}, (SELECT residence_locality_id FROM person WHERE id = $1), \
+         locality_id, commune_id, branch_id, serves, residents, branch_members FROM locality_fact \
+         WHERE locality_id IN (SELECT residence_locality_id FROM person WHERE id = $1 \
+         UNION SELECT locality_id FROM locality_service WHERE branch_id IN ({branches}))"
+    )
 }
 
 /// Recomputes the localities of [`to_recompute`]'s answer, from the spells as now written.

@@ -667,7 +667,14 @@ async fn sync_spells(
     super::aggregates::spells_changed(tx, &stored, &after_spells, w).await?;
     let member_time = |v: &[Spell]| v.iter().map(|s| (s.status.is_member(), s.branch, s.from, s.to)).collect::<Vec<_>>();
     let coverage =
-        super::coverage_agg::to_recompute(tx, case.person_id, &member_time(&existing), &member_time(&new)).await?;
+        super::coverage_agg::to_recompute(
+            tx,
+            case.person_id,
+            &member_time(&existing),
+            &member_time(&new),
+            Some(&stored.served),
+        )
+        .await?;
     let detail = json!({
         "case": case.id,
         "before": existing.iter().map(spell_json).collect::<Vec<_>>(),
