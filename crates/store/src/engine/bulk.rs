@@ -464,7 +464,8 @@ pub async fn load(
 /// it. The store's checkpoint task may be copying at the same moment; SQLite then answers
 /// "busy" in the result row rather than as an error, so the checkpoint is tried again.
 async fn fold_log(conn: &mut <DB as sqlx::Database>::Connection) -> Result<()> {
-    for _ in 0..FOLD_TRIES {
+    let start = std::time::Instant::now();
+    while start.elapsed() < FOLD_WAIT {
         let busy: i64 = sqlx::query_scalar("PRAGMA wal_checkpoint(TRUNCATE)")
             .fetch_one(&mut *conn)
             .await?;
@@ -478,8 +479,9 @@ async fn fold_log(conn: &mut <DB as sqlx::Database>::Connection) -> Result<()> {
     Ok(())
 }
 
-/// Attempts of [`fold_log`] (each waits up to the connection's busy timeout).
-const FOLD_TRIES: usize = 5;
+/// How long [`fold_log`] tries: the task's copy of a national load's log (4 GB) takes several
+/// seconds, and a "busy" answer comes at once.
+const FOLD_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 async fn load_in(
     conn: &mut <DB as sqlx::Database>::Connection,
