@@ -549,15 +549,17 @@ pub async fn to_recompute(
         let mut served: Vec<OrgId> = added.iter().filter_map(|(b, _)| *b).collect();
         served.sort_unstable();
         served.dedup();
-        let covered = match known.filter(|k| served.iter().all(|b| k.branches.binary_search(b).is_ok())) {
+        let read;
+        let k = match known.filter(|k| served.iter().all(|b| k.branches.binary_search(b).is_ok())) {
             // Read with the person's spells, for more branches: the spells of localities that
             // none of `served` serves change nothing in the check.
-            Some(k) => added_time_covered(&k.spells, k.home, added),
+            Some(k) => k,
             None => {
-                let (home, spells) = home_and_served(conn, person, &served).await?;
-                added_time_covered(&spells, home, added)
+                read = home_and_served(conn, person, &served).await?;
+                &read
             }
         };
+        let covered = added_time_covered(&k.spells, k.home, added);
         if covered {
             return Ok(None);
         }
@@ -592,15 +594,24 @@ pub const SERVED_NULLS: &str = "CAST(NULL AS BIGINT) AS home, CAST(NULL AS BIGIN
      CAST(NULL AS INTEGER) AS residents, CAST(NULL AS INTEGER) AS branch_members";
 
 /// The stored spells of the home of person `$1` and of every locality served by a branch of
-/// `branches` (a subquery of branch ids), as a part of a `UNION ALL` whose columns are `lead`
-/// (the other parts' columns before), `valid_from`, `valid_to`, `kind`, `middle`, then the
-/// columns of [`SERVED_NULLS`].
+/// `branches` (a list or a subquery of branch ids), alone or as a part of a `UNION ALL` whose
+/// columns are `lead` (the other parts' columns before), `valid_from`, `valid_to`, `kind`,
+/// `middle`, then the columns of [`SERVED_NULLS`] (`lead` and `middle` may be empty).
 pub fn served_part(lead: &str, middle: &str, branches: &str) -> String {
+    let columns = [
+        lead,
+        "valid_from, valid_to, kind",
+        middle,
+        "(SELECT residence_locality_id FROM person WHERE id = $1) AS home, locality_id, commune_id, branch_id, \
+         serves, residents, branch_members",
+    ]
+    .into_iter()
+    .filter(|c| !c.is_empty())
+    .collect::<Vec<_>>()
+    .join(", ");
     format!(
-        "SELECT {lead}, valid_from, valid_to, kind, {middle}, (SELECT residence_locality_id FROM person WHERE id = $1), \
-         locality_id, commune_id, branch_id, serves, residents, branch_members FROM locality_fact \
-         WHERE locality_id IN (SELECT residence_locality_id FROM person WHERE id = $1 \
-         UNION SELECT locality_id FROM locality_service WHERE branch_id IN ({branches}))"
+        "SELECT {columns} FROM locality_fact WHERE locality_id IN (SELECT residence_locality_id FROM person \
+         WHERE id = $1 UNION SELECT locality_id FROM locality_service WHERE branch_id IN ({branches}))"
     )
 }
 
@@ -616,30 +627,23 @@ pub async fn recompute(conn: &mut Conn, work: Recompute) -> Result<()> {
 
 /// Where `person` lives (when a stored spell says) and the stored spells of that locality and
 /// of every locality `branches` ever served, in one statement.
-async fn home_and_served(conn: &mut Conn, person: i64, branches: &[OrgId]) -> Result<(Option<LocalityId>, Vec<(LocalityId, LocalitySpell)>)> {
-    let served = if branches.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " UNION SELECT locality_id FROM locality_service WHERE branch_id IN ({})",
-            super::super::placeholders(2, branches.len())
-        )
+async fn home_and_served(conn: &mut Conn, person: i64, branches: &[OrgId]) -> Result<Served> {
+    let list = match branches.is_empty() {
+        true => "SELECT CAST(NULL AS BIGINT)".to_string(),
+        false => super::super::placeholders(2, branches.len()),
     };
-    let sql = format!(
-        "SELECT (SELECT residence_locality_id FROM person WHERE id = $1) AS home, {COLUMNS} FROM locality_fact \
-         WHERE locality_id IN (SELECT residence_locality_id FROM person WHERE id = $1{served})"
-    );
-    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(person);
+    let mut q = sqlx::query(AssertSqlSafe(served_part("", "", &list))).bind(person);
     for b in branches {
         q = q.bind(*b);
     }
-    let mut home = None;
-    let mut spells = vec![];
+    let mut out = Served {
+        branches: branches.to_vec(),
+        ..Served::default()
+    };
     for r in q.fetch_all(&mut *conn).await? {
-        home = r.try_get("home")?;
-        spells.push(spell_of(&r)?);
+        out.take(&r)?;
     }
-    Ok((home, spells))
+    Ok(out)
 }
 
 /// Recomputes the whole table.
