@@ -559,8 +559,7 @@ pub async fn to_recompute(
                 &read
             }
         };
-        let covered = added_time_covered(&k.spells, k.home, added);
-        if covered {
+        if added_time_covered(&k.spells, k.home, added) {
             return Ok(None);
         }
     }
