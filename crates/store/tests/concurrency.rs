@@ -164,3 +164,44 @@ async fn concurrent_writers_fail_only_by_optimistic_conflicts() -> R {
     }
     Ok(())
 }
+
+/// SQLite: while another connection holds the write lock (here for 300 ms; in life the
+/// checkpoint task's connection opening, or another request's write), the sign-in writes —
+/// creating a user, issuing a token, disabling a user — wait their turn. A
+/// transaction begun as a reader and upgraded at its first write cannot wait (SQLite returns
+/// "database is locked" at once to avoid a deadlock): that failed a CLI `user add` one run in
+/// ~150, and CI once. The writes therefore take the lock up front.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_writes_wait_for_the_write_lock() -> R {
+    use ketnap_domain::access::Role;
+    use ketnap_store::auth_api::NewUser;
+    use sqlx::Connection;
+
+    let db = ketnap_store::testing::sqlite().await?;
+    let s = &db.store;
+    let new = |name: &str| NewUser {
+        username: name.into(),
+        password: None,
+        role: Role::Admin,
+        org_code: None,
+    };
+    s.user_create(&new("truoc"), 1_700_000_000, "test").await?;
+    for round in 0..3 {
+        let mut other = sqlx::SqliteConnection::connect(&db.url).await?;
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut other).await?;
+        let release = tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            sqlx::query("COMMIT").execute(&mut other).await?;
+            other.close().await
+        });
+        let now = 1_700_000_100 + round;
+        match round {
+            0 => drop(s.user_create(&new("sau"), now, "test").await?),
+            1 => drop(s.token_create("truoc", "may", now, "test").await?),
+            _ => drop(s.user_disable("truoc", "test").await?),
+        }
+        release.await??;
+    }
+    assert!(s.user_by_name("truoc").await?.is_some_and(|u| u.disabled));
+    Ok(())
+}

@@ -45,7 +45,7 @@ pub async fn user_create(
     now: i64,
     actor: &str,
 ) -> Result<i64> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::org::begin_write(pool).await?;
     let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM app_user WHERE username = $1")
         .bind(username)
         .fetch_optional(&mut *tx)
@@ -98,7 +98,7 @@ pub async fn users(pool: &Pool<DB>) -> Result<Vec<UserRow>> {
 /// Disables (or enables) a user; disabling ends their sessions and revokes their tokens.
 /// `false` when there is no such user.
 pub async fn user_set_disabled(pool: &Pool<DB>, username: &str, disabled: bool, actor: &str) -> Result<bool> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::org::begin_write(pool).await?;
     let id: Option<i64> = sqlx::query_scalar("SELECT id FROM app_user WHERE username = $1")
         .bind(username)
         .fetch_optional(&mut *tx)
@@ -135,7 +135,7 @@ pub async fn user_set_password(
     keep: Option<&str>,
     actor: &str,
 ) -> Result<()> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::org::begin_write(pool).await?;
     let username: Option<String> = sqlx::query_scalar("SELECT username FROM app_user WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *tx)
@@ -211,7 +211,7 @@ pub async fn sessions_purge(pool: &Pool<DB>, idle_before: i64, created_before: i
 // ---- API tokens ---------------------------------------------------------------------------
 
 pub async fn token_create(pool: &Pool<DB>, user_id: i64, username: &str, name: &str, token_hash: &str, now: i64, actor: &str) -> Result<i64> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::org::begin_write(pool).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO api_token (user_id, name, token_hash, created_at, last_used, revoked) VALUES ($1, $2, $3, $4, NULL, $5) RETURNING id",
     )
@@ -272,7 +272,7 @@ pub async fn tokens_of(pool: &Pool<DB>, user_id: i64) -> Result<Vec<ApiToken>> {
 
 /// Revokes one live token of a user; `false` when the user has no such live token.
 pub async fn token_revoke(pool: &Pool<DB>, user_id: i64, username: &str, token_id: i64, actor: &str) -> Result<bool> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::org::begin_write(pool).await?;
     let r = sqlx::query("UPDATE api_token SET revoked = $1 WHERE id = $2 AND user_id = $3 AND revoked = $4")
         .bind(true)
         .bind(token_id)
@@ -302,7 +302,7 @@ pub async fn failures_since(pool: &Pool<DB>, username: &str, since: i64) -> Resu
 
 /// Records a failure and forgets those older than `forget_before` (for every username).
 pub async fn failure_record(pool: &Pool<DB>, username: &str, now: i64, forget_before: i64) -> Result<()> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::org::begin_write(pool).await?;
     sqlx::query("DELETE FROM login_failure WHERE at < $1").bind(forget_before).execute(&mut *tx).await?;
     sqlx::query("INSERT INTO login_failure (username, at) VALUES ($1, $2)")
         .bind(username)
@@ -394,7 +394,7 @@ pub async fn locality_units(pool: &Pool<DB>, code: &str, today: Date) -> Result<
 
 /// Records a read of personal data (a person's record, a case) in the audit trail.
 pub async fn audit_view(pool: &Pool<DB>, actor: &str, action: &str, entity: &str, key: &str, detail: &str) -> Result<()> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::org::begin_write(pool).await?;
     super::audit::record_in(&mut tx, actor, action, entity, key, detail).await?;
     tx.commit().await?;
     Ok(())
