@@ -735,23 +735,25 @@ async fn totals_of_groups(pool: &Pool<DB>, ids: &[OrgId], kind: FactKind, groups
             )
         })
         .collect();
-    let sql = format!(
-        "SELECT org_id, g, CAST(SUM(n) AS BIGINT) AS n FROM ({}) AS r GROUP BY org_id, g",
+    // One row in all (see `one_row_per_answer`): `unit=g:n` joined.
+    let per_unit = format!(
+        "SELECT org_id, g, COALESCE(CAST(SUM(n) AS BIGINT), 0) AS n FROM ({}) AS r GROUP BY org_id, g",
         parts.join(" UNION ALL ")
     );
-    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(kind.as_str());
+    let sql = crate::aggregates::one_row_per_answer(&per_unit, "org_id", "CAST(g AS TEXT) || ':' || CAST(n AS TEXT)");
+    let mut q = sqlx::query_scalar::<_, Option<String>>(AssertSqlSafe(sql)).bind(kind.as_str());
     for (_, (a, b)) in &ranges {
         q = q.bind(*a).bind(*b);
     }
     for id in ids {
         q = q.bind(*id);
     }
+    let text = q.fetch_one(pool).await?.unwrap_or_default();
     let mut out = vec![];
-    for r in q.fetch_all(pool).await? {
-        let n: Option<i64> = r.try_get("n")?;
-        let g: i64 = r.try_get("g")?;
-        out.push((r.try_get("org_id")?, usize::try_from(g).unwrap_or(0), n.unwrap_or(0)));
-    }
+    crate::aggregates::each_unit(&text, |org, g_n| {
+        crate::aggregates::each_count(g_n, |g, n| out.push((org, g.parse::<usize>().unwrap_or(0), n)))
+    })
+    .ok_or_else(|| bad("unit totals"))?;
     Ok(out)
 }
 
@@ -761,35 +763,34 @@ pub async fn candidacy_months_many(pool: &Pool<DB>, ids: &[OrgId], a: i32, b: i3
     if ids.is_empty() {
         return Ok(vec![]);
     }
-    // One row per unit, its months' counts joined: SQLite's driver hands every row from its
-    // worker thread to the task on its own, and 36 months × 80 units of rows cost more in
-    // thread switches than in SQL.
-    let sql = format!(
+    // One row in all: per unit its months' counts joined (see `one_row_per_answer`; 36 months ×
+    // 80 units as rows cost more in thread switches than in SQL).
+    let per_unit = format!(
         "SELECT org_id, string_agg(counts, ',') AS counts FROM candidacy_hist \
          WHERE period >= $1 AND period <= $2 AND counts <> '' AND org_id IN ({}) GROUP BY org_id",
         super::super::placeholders(3, ids.len())
     );
-    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(a).bind(b);
+    let sql = crate::aggregates::one_row_per_answer(&per_unit, "org_id", "counts");
+    let mut q = sqlx::query_scalar::<_, Option<String>>(AssertSqlSafe(sql)).bind(a).bind(b);
     for id in ids {
         q = q.bind(*id);
     }
+    let text = q.fetch_one(pool).await?.unwrap_or_default();
     let mut out: HashMap<OrgId, SourceHistory> = HashMap::new();
-    let mut rows = q.fetch(pool);
-    while let Some(r) = rows.try_next().await? {
-        let text: &str = r.try_get("counts")?;
-        if text.is_empty() {
-            continue;
+    crate::aggregates::each_unit(&text, |org, counts| {
+        if counts.is_empty() {
+            return Some(());
         }
-        let h = out.entry(r.try_get("org_id")?).or_default();
-        crate::aggregates::each_count(text, |row, n| {
+        let h = out.entry(org).or_default();
+        crate::aggregates::each_count(counts, |row, n| {
             if row == "total" {
                 h.ended += n;
             } else if let Some(days) = row_days(row) {
                 *h.admitted_days.entry(days).or_insert(0) += n;
             }
         })
-        .ok_or_else(unreadable_counts)?;
-    }
+    })
+    .ok_or_else(unreadable_counts)?;
     Ok(out.into_iter().collect())
 }
 

@@ -165,25 +165,24 @@ pub async fn open_cases_many(pool: &Pool<DB>, ids: &[OrgId], as_of: Date) -> Res
     if ids.is_empty() {
         return Ok(vec![]);
     }
-    // One row per unit with its stages' counts joined (`stage:n,…`): SQLite's driver hands
-    // every row from its worker thread to the task on its own.
-    let sql = format!(
+    // One row in all: per unit its stages' counts (`stage:n,…`), see `one_row_per_answer`.
+    let per_unit = format!(
         "SELECT org_id, string_agg(stage || ':' || CAST(n AS TEXT), ',') AS counts FROM \
          (SELECT org_id, stage, CAST(SUM(n) AS BIGINT) AS n FROM open_case_agg \
           WHERE org_id IN ({}) AND valid_from <= $1 AND valid_to > $1 GROUP BY org_id, stage HAVING SUM(n) <> 0) AS t \
          GROUP BY org_id",
         super::super::placeholders(2, ids.len())
     );
-    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(as_of);
+    let sql = crate::aggregates::one_row_per_answer(&per_unit, "org_id", "counts");
+    let mut q = sqlx::query_scalar::<_, Option<String>>(AssertSqlSafe(sql)).bind(as_of);
     for id in ids {
         q = q.bind(*id);
     }
+    let text = q.fetch_one(pool).await?.unwrap_or_default();
     let mut out = vec![];
-    for r in q.fetch_all(pool).await? {
-        let org: OrgId = r.try_get("org_id")?;
-        let text: &str = r.try_get("counts")?;
-        crate::aggregates::each_count(text, |stage, n| out.push((org, stage.to_string(), n)))
-            .ok_or_else(|| crate::error::StoreError::Corrupt("unreadable open case counts".into()))?;
-    }
+    crate::aggregates::each_unit(&text, |org, counts| {
+        crate::aggregates::each_count(counts, |stage, n| out.push((org, stage.to_string(), n)))
+    })
+    .ok_or_else(|| crate::error::StoreError::Corrupt("unreadable open case counts".into()))?;
     Ok(out)
 }
